@@ -1,0 +1,20 @@
+package io.jenkins.plugins.kubeadm.core.params;
+
+/**
+ * Bad user input, raised before any node is touched. The message always names the parameter and
+ * the accepted form; it never repeats a value that may be secret (callers pass {@code secret=true}).
+ */
+public class ParameterException extends IllegalArgumentException {
+
+    private final String parameter;
+
+    public ParameterException(String parameter, String problem, String acceptedForm) {
+        super(parameter + ": " + problem + " (accepted: " + acceptedForm + ")");
+        this.parameter = parameter;
+    }
+
+    /** The name of the parameter that was rejected, as the user spells it. */
+    public String parameter() {
+        return parameter;
+    }
+}
