@@ -1,0 +1,130 @@
+package io.jenkins.plugins.kubeadm.core.exec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.util.security.SecurityUtils;
+
+/**
+ * Runs node scripts over SSH with Apache MINA SSHD: public-key authentication only, the host key
+ * checked by an explicit {@link HostKeyPolicy}. One client per node, one session per script run.
+ */
+public final class SshScriptRunner implements ScriptRunner {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
+    private final NodeTarget target;
+    private final SshClient client;
+
+    public SshScriptRunner(NodeTarget target) {
+        this.target = target;
+        this.client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(target.hostKeyPolicy().verifier());
+        // No agent, no ~/.ssh defaults: only the key the caller named.
+        client.setKeyIdentityProvider(session -> Set.of());
+        client.start();
+    }
+
+    @Override
+    public String nodeName() {
+        return target.name();
+    }
+
+    @Override
+    public ExecResult run(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation) throws IOException {
+        long start = System.nanoTime();
+        try (ClientSession session = connect();
+             ChannelExec channel = session.createExecChannel(NodeBootstrap.commandLine(target.needsSudo()));
+             LineSplitter out = new LineSplitter(target.name(), LineSink.Stream.STDOUT, sink);
+             LineSplitter err = new LineSplitter(target.name(), LineSink.Stream.STDERR, sink)) {
+            channel.setOut(out);
+            channel.setErr(err);
+            channel.open().verify(CONNECT_TIMEOUT);
+            OutputStream stdin = channel.getInvertedIn();
+            // Closing the channel closes the node's standard input, which stops the step's process group.
+            Runnable stop = () -> LocalScriptRunner.closeQuietly(channel);
+            cancellation.onCancel(stop);
+            try {
+                stdin.write(StagingArchive.build(request));
+                stdin.flush();
+                ExecResult.Outcome outcome = waitForEnd(channel, start, timeout, cancellation);
+                if (outcome != ExecResult.Outcome.COMPLETED) {
+                    stop.run();
+                    return new ExecResult(-1, outcome, Duration.ofNanos(System.nanoTime() - start));
+                }
+                Integer status = channel.getExitStatus();
+                if (status == null) {
+                    throw new IOException(target.name() + ": the SSH channel closed without an exit status (connection lost?)");
+                }
+                return new ExecResult(status, outcome, Duration.ofNanos(System.nanoTime() - start));
+            } finally {
+                cancellation.remove(stop);
+            }
+        }
+    }
+
+    private ExecResult.Outcome waitForEnd(ChannelExec channel, long start, Duration timeout, Cancellation cancellation) {
+        long deadline = start + timeout.toNanos();
+        while (true) {
+            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED, ClientChannelEvent.EXIT_STATUS), 200);
+            // Checked first: a cancelled step also ends, and it must be reported as cancelled.
+            if (cancellation.isCancelled()) {
+                return ExecResult.Outcome.CANCELLED;
+            }
+            if (events.contains(ClientChannelEvent.EXIT_STATUS)) {
+                // Output may still be in flight: wait briefly for the channel to drain and close.
+                channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 5_000);
+                return ExecResult.Outcome.COMPLETED;
+            }
+            if (events.contains(ClientChannelEvent.CLOSED)) {
+                return ExecResult.Outcome.COMPLETED;
+            }
+            if (System.nanoTime() > deadline) {
+                return ExecResult.Outcome.TIMED_OUT;
+            }
+        }
+    }
+
+    private ClientSession connect() throws IOException {
+        ClientSession session = client.connect(target.user(), target.host(), target.port())
+                .verify(CONNECT_TIMEOUT).getSession();
+        try {
+            for (KeyPair key : loadKey(session)) {
+                session.addPublicKeyIdentity(key);
+            }
+            session.auth().verify(CONNECT_TIMEOUT);
+            return session;
+        } catch (IOException | RuntimeException e) {
+            session.close(true);
+            throw new IOException(target.name() + ": SSH login as " + target.user() + "@" + target.host() + ":" + target.port()
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Iterable<KeyPair> loadKey(ClientSession session) throws IOException {
+        try (InputStream in = Files.newInputStream(target.privateKey())) {
+            return SecurityUtils.loadKeyPairIdentities(session, NamedResource.ofName(target.privateKey().toString()), in,
+                    FilePasswordProvider.EMPTY);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot read private key " + target.privateKey() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.stop();
+        client.close();
+    }
+}

@@ -1,0 +1,59 @@
+package io.jenkins.plugins.kubeadm.core.nodes;
+
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
+import io.jenkins.plugins.kubeadm.core.exec.StepScript;
+import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
+import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/** The node steps of a cluster build, each on many nodes in parallel. */
+public final class NodeSteps {
+
+    private NodeSteps() {
+    }
+
+    /**
+     * prepareNode on every node, then the cross-node identity check.
+     *
+     * @return each node's identity, by node name
+     * @throws ParallelStepRunner.StepFailedException       when the script failed on a node
+     * @throws IdentityCheck.DuplicateNodeIdentityException when nodes share a hostname, product_uuid, machine-id or MAC
+     */
+    public static Map<String, NodeIdentity> prepareNodes(List<? extends ScriptRunner> runners, Function<String, PrepareNodeParams> paramsFor,
+                                                         LineSink sink, Duration timeout, Cancellation cancellation) {
+        StepScript script = StepScript.load("prepare-node.sh");
+        Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
+        LineSink capture = (node, stream, text) -> {
+            NodeIdentity.parse(text).ifPresent(id -> identities.put(node, id));
+            sink.line(node, stream, text);
+        };
+        List<NodeStepResult> results = ParallelStepRunner.run(runners,
+                node -> StepRequest.of(script, paramsFor.apply(node).environment()), capture, timeout, cancellation);
+        ParallelStepRunner.requireSuccess("prepareNode", results);
+        for (NodeStepResult r : results) {
+            if (!identities.containsKey(r.node())) {
+                throw new IllegalStateException("prepareNode: node " + r.node() + " printed no " + NodeIdentity.MARKER + " line");
+            }
+        }
+        Map<String, NodeIdentity> sorted = new TreeMap<>(identities);
+        IdentityCheck.requireUnique(sorted);
+        return sorted;
+    }
+
+    /** installRuntime on every node with the same parameters (a cluster runs one Kubernetes version). */
+    public static List<NodeStepResult> installRuntime(List<? extends ScriptRunner> runners, InstallRuntimeParams params,
+                                                      LineSink sink, Duration timeout, Cancellation cancellation) {
+        StepRequest request = StepRequest.of(StepScript.load("install-runtime.sh"), params.environment());
+        List<NodeStepResult> results = ParallelStepRunner.run(runners, node -> request, sink, timeout, cancellation);
+        ParallelStepRunner.requireSuccess("installRuntime", results);
+        return results;
+    }
+}

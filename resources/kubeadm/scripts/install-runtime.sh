@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# installRuntime: containerd from the OS packages, configured for kubeadm (systemd cgroup driver,
+# the sandbox image this Kubernetes minor expects), then kubelet, kubeadm and kubectl from the
+# Kubernetes apt repository, pinned and held.
+set -euo pipefail
+# shellcheck source=lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+  cat <<USAGE
+Usage: sudo env VAR=value ... install-runtime.sh
+
+Installs and configures containerd and kubelet/kubeadm/kubectl. Idempotent: a second run changes
+nothing and does not restart containerd.
+
+Environment variables:
+  KUBERNETES_VERSION      a minor (1.31) or an exact release (1.31.2); supported minors:
+                          $SUPPORTED_KUBERNETES_MINORS (default: $DEFAULT_KUBERNETES_MINOR)
+                          A minor is satisfied by any installed patch release of it.
+  PAUSE_IMAGE             sandbox image for containerd (default: the one kubeadm of that minor
+                          uses, e.g. registry.k8s.io/pause:3.10 for 1.31)
+  KUBERNETES_APT_REPO     apt repository (default: https://pkgs.k8s.io/core:/stable:/v<minor>/deb/)
+  KUBERNETES_APT_KEY_URL  its signing key, re-fetched every run (default: <repo>Release.key)
+USAGE
+}
+
+if [[ ${1:-} == --help || ${1:-} == -h ]]; then usage; exit 0; fi
+reject_arguments "$@"
+
+KUBERNETES_VERSION=${KUBERNETES_VERSION:-$DEFAULT_KUBERNETES_MINOR}
+validate_kubernetes_version KUBERNETES_VERSION "$KUBERNETES_VERSION"
+KUBERNETES_VERSION=${KUBERNETES_VERSION#v}
+minor=$(cut -d. -f1,2 <<<"$KUBERNETES_VERSION")
+exact=''
+[[ $KUBERNETES_VERSION == "$minor" ]] || exact=$KUBERNETES_VERSION
+
+# The sandbox image kubeadm of each minor expects (its PauseVersion constant). containerd's own
+# default is older, and kubeadm warns about the mismatch (seed 002).
+default_pause_image() {
+  case "$1" in
+    1.31|1.32|1.33) echo registry.k8s.io/pause:3.10 ;;
+    1.34|1.35) echo registry.k8s.io/pause:3.10.1 ;;
+    *) die "no pause image known for Kubernetes $1" ;;
+  esac
+}
+PAUSE_IMAGE=${PAUSE_IMAGE:-$(default_pause_image "$minor")}
+[[ $PAUSE_IMAGE =~ ^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$ ]] ||
+  die "PAUSE_IMAGE: '$PAUSE_IMAGE' is not an image reference (accepted: e.g. registry.k8s.io/pause:3.10 or myregistry:5000/pause:3.10)"
+
+KUBERNETES_APT_REPO=${KUBERNETES_APT_REPO:-https://pkgs.k8s.io/core:/stable:/v$minor/deb/}
+[[ $KUBERNETES_APT_REPO =~ ^https?://[^[:space:]\"\'\]\[]+$ ]] ||
+  die "KUBERNETES_APT_REPO: '$KUBERNETES_APT_REPO' is not a repository URL (accepted: an http:// or https:// URL without spaces, e.g. https://pkgs.k8s.io/core:/stable:/v$minor/deb/)"
+[[ $KUBERNETES_APT_REPO == */ ]] || KUBERNETES_APT_REPO="$KUBERNETES_APT_REPO/"
+KUBERNETES_APT_KEY_URL=${KUBERNETES_APT_KEY_URL:-${KUBERNETES_APT_REPO}Release.key}
+[[ $KUBERNETES_APT_KEY_URL =~ ^https?://[^[:space:]\"\']+$ ]] ||
+  die "KUBERNETES_APT_KEY_URL: '$KUBERNETES_APT_KEY_URL' is not a URL (accepted: an http:// or https:// URL without spaces)"
+
+require_root
+require_supported_os
+
+readonly CONTAINERD_CONFIG=/etc/containerd/config.toml
+readonly KEYRING=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
+readonly SOURCES=/etc/apt/sources.list.d/kubernetes.list
+export DEBIAN_FRONTEND=noninteractive
+apt_install() { apt-get install -y -q --no-install-recommends "$@"; }
+
+# ---- OS packages --------------------------------------------------------------------------------
+log "OS packages: containerd, curl, gpg, ca-certificates"
+missing=()
+for pkg in containerd curl gpg ca-certificates; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  note "installing ${missing[*]}"
+  apt-get update -q
+  apt_install "${missing[@]}"
+else
+  note "already installed"
+fi
+
+# ---- containerd ---------------------------------------------------------------------------------
+log "containerd: SystemdCgroup = true, sandbox image $PAUSE_IMAGE"
+tmp=$(mktemp)
+containerd config default >"$tmp"
+# containerd 1.x (config version 2) names the key sandbox_image; 2.x (version 3) names it sandbox.
+sed -i -E \
+  -e 's/^([[:space:]]*)SystemdCgroup = false/\1SystemdCgroup = true/' \
+  -e "s#^([[:space:]]*)sandbox_image = .*#\\1sandbox_image = \"$PAUSE_IMAGE\"#" \
+  -e "s#^([[:space:]]*)sandbox = .*#\\1sandbox = '$PAUSE_IMAGE'#" "$tmp"
+grep -qE '^[[:space:]]*SystemdCgroup = true' "$tmp" ||
+  die "could not set SystemdCgroup = true: 'containerd config default' has no runc SystemdCgroup option"
+grep -qF "$PAUSE_IMAGE" "$tmp" ||
+  die "could not set the sandbox image: 'containerd config default' has no sandbox_image/sandbox option"
+if [[ -f $CONTAINERD_CONFIG && ! -f $CONTAINERD_CONFIG.before-kubeadm-pipeline ]] && ! cmp -s "$tmp" "$CONTAINERD_CONFIG"; then
+  cp -p "$CONTAINERD_CONFIG" "$CONTAINERD_CONFIG.before-kubeadm-pipeline"
+  note "kept the previous config as $CONTAINERD_CONFIG.before-kubeadm-pipeline"
+fi
+if install_if_changed "$CONTAINERD_CONFIG" "$tmp" 0644; then
+  note "config written, restarting containerd"
+  systemctl restart containerd
+else
+  note "config unchanged"
+fi
+if [[ $(systemctl is-enabled containerd 2>/dev/null || true) != enabled ]]; then
+  systemctl enable --quiet containerd
+fi
+systemctl is-active --quiet containerd || systemctl start containerd
+for _ in $(seq 1 30); do
+  ctr --address /run/containerd/containerd.sock version >/dev/null 2>&1 && break
+  sleep 1
+done
+ctr --address /run/containerd/containerd.sock version >/dev/null 2>&1 ||
+  die "containerd does not answer on /run/containerd/containerd.sock (systemctl status containerd: $(systemctl is-active containerd 2>&1))"
+note "containerd $(containerd --version | awk '{print $3}') is active and answers on its socket"
+
+# ---- Kubernetes apt repository ------------------------------------------------------------------
+log "Kubernetes apt repository $KUBERNETES_APT_REPO"
+repo_changed=0
+key_tmp=$(mktemp)
+# Re-fetched every run: the upstream key has expired and been replaced before.
+curl -fsSL --retry 3 --connect-timeout 20 "$KUBERNETES_APT_KEY_URL" -o "$key_tmp" ||
+  die "cannot download the repository key from $KUBERNETES_APT_KEY_URL (set KUBERNETES_APT_KEY_URL for a mirror)"
+keyring_tmp=$(mktemp)
+if grep -q -- '-----BEGIN PGP PUBLIC KEY BLOCK-----' "$key_tmp"; then
+  gpg --batch --yes --dearmor -o "$keyring_tmp" "$key_tmp" || die "the key at $KUBERNETES_APT_KEY_URL is not a valid PGP key"
+else
+  cp "$key_tmp" "$keyring_tmp"
+fi
+rm -f "$key_tmp"
+install -d -m 0755 /etc/apt/keyrings
+if install_if_changed "$KEYRING" "$keyring_tmp" 0644; then repo_changed=1; note "key updated"; fi
+tmp=$(mktemp)
+printf 'deb [signed-by=%s] %s /\n' "$KEYRING" "$KUBERNETES_APT_REPO" >"$tmp"
+if install_if_changed "$SOURCES" "$tmp" 0644; then repo_changed=1; note "$SOURCES written"; fi
+
+update_kubernetes_list() {
+  # Only this repository's index: the rest of the system's lists are left as they are.
+  apt-get update -q -o Dir::Etc::sourcelist="$SOURCES" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 ||
+    die "apt-get update failed for $KUBERNETES_APT_REPO"
+}
+available_versions() { apt-cache madison kubeadm 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'; }
+# The repository changed, or apt has never read it (seed 002: "Unable to locate package kubelet").
+if [[ $repo_changed -eq 1 || -z $(available_versions) ]]; then update_kubernetes_list; fi
+
+# ---- kubelet, kubeadm, kubectl ------------------------------------------------------------------
+installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | awk '$3 == "installed" { print $4 }'; }
+pick_version() {
+  if [[ -n $exact ]]; then
+    available_versions | grep -m1 -E "^${exact//./\\.}-" || true
+  else
+    available_versions | grep -m1 -E "^${minor//./\\.}\." || true
+  fi
+}
+current=$(installed_version kubeadm)
+target=''
+if [[ -z $exact && -n $current && $current == "$minor".* ]]; then
+  target=$current # a minor is satisfied by the patch release already installed
+else
+  target=$(pick_version)
+  if [[ -z $target && $repo_changed -eq 0 ]]; then update_kubernetes_list; target=$(pick_version); fi
+fi
+if [[ -z $target ]]; then
+  found=$(available_versions | tr '\n' ' ')
+  die "Kubernetes $KUBERNETES_VERSION is not in $KUBERNETES_APT_REPO (available: ${found:-none})"
+fi
+log "kubelet, kubeadm, kubectl $target"
+if [[ $(installed_version kubelet) == "$target" && $(installed_version kubeadm) == "$target" && $(installed_version kubectl) == "$target" ]]; then
+  note "already installed"
+else
+  apt_install --allow-change-held-packages --allow-downgrades "kubelet=$target" "kubeadm=$target" "kubectl=$target"
+fi
+held=$(apt-mark showhold)
+for pkg in kubelet kubeadm kubectl; do
+  grep -qx "$pkg" <<<"$held" || apt-mark hold "$pkg" >/dev/null
+done
+note "held: kubelet kubeadm kubectl"
+if [[ $(systemctl is-enabled kubelet 2>/dev/null || true) != enabled ]]; then
+  systemctl enable --quiet kubelet
+fi
+
+log "installed versions"
+note "kubeadm $(kubeadm version -o short)"
+note "kubelet $(kubelet --version | awk '{print $2}')"
+note "kubectl $(kubectl version --client 2>/dev/null | awk '/Client Version/ {print $3}')"
+note "containerd $(containerd --version | awk '{print $3}')"
