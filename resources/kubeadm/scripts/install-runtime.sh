@@ -48,7 +48,7 @@ PAUSE_IMAGE=${PAUSE_IMAGE:-$(default_pause_image "$minor")}
   die "PAUSE_IMAGE: '$PAUSE_IMAGE' is not an image reference (accepted: e.g. registry.k8s.io/pause:3.10 or myregistry:5000/pause:3.10)"
 
 KUBERNETES_APT_REPO=${KUBERNETES_APT_REPO:-https://pkgs.k8s.io/core:/stable:/v$minor/deb/}
-[[ $KUBERNETES_APT_REPO =~ ^https?://[^[:space:]\"\'\]\[]+$ ]] ||
+[[ $KUBERNETES_APT_REPO =~ ^https?://[^][[:space:]\"\']+$ ]] ||
   die "KUBERNETES_APT_REPO: '$KUBERNETES_APT_REPO' is not a repository URL (accepted: an http:// or https:// URL without spaces, e.g. https://pkgs.k8s.io/core:/stable:/v$minor/deb/)"
 [[ $KUBERNETES_APT_REPO == */ ]] || KUBERNETES_APT_REPO="$KUBERNETES_APT_REPO/"
 KUBERNETES_APT_KEY_URL=${KUBERNETES_APT_KEY_URL:-${KUBERNETES_APT_REPO}Release.key}
@@ -138,12 +138,13 @@ update_kubernetes_list() {
   apt-get update -q -o Dir::Etc::sourcelist="$SOURCES" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 ||
     die "apt-get update failed for $KUBERNETES_APT_REPO"
 }
-available_versions() { apt-cache madison kubeadm 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'; }
+available_versions() { { apt-cache madison kubeadm 2>/dev/null || true; } | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'; }
 # The repository changed, or apt has never read it (seed 002: "Unable to locate package kubelet").
 if [[ $repo_changed -eq 1 || -z $(available_versions) ]]; then update_kubernetes_list; fi
 
 # ---- kubelet, kubeadm, kubectl ------------------------------------------------------------------
-installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | awk '$3 == "installed" { print $4 }'; }
+# Empty when the package is not installed (dpkg-query then exits 1).
+installed_version() { { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } | awk '$3 == "installed" { print $4 }'; }
 pick_version() {
   if [[ -n $exact ]]; then
     available_versions | grep -m1 -E "^${exact//./\\.}-" || true

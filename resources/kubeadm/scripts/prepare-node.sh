@@ -220,8 +220,10 @@ note "passed"
 # kubeadm requires unique hostnames, MACs and product_uuids across nodes but nothing checks it;
 # the orchestration compares these lines across nodes.
 log "node identity"
-product_uuid=$(tr -d '[:space:]' </sys/class/dmi/id/product_uuid 2>/dev/null || true)
-machine_id=$(tr -d '[:space:]' </etc/machine-id 2>/dev/null || true)
+product_uuid='' machine_id=''
+# Containers and some VMs have no DMI table; "-" then stands for "unknown".
+if [[ -r /sys/class/dmi/id/product_uuid ]]; then product_uuid=$(tr -d '[:space:]' </sys/class/dmi/id/product_uuid); fi
+if [[ -r /etc/machine-id ]]; then machine_id=$(tr -d '[:space:]' </etc/machine-id); fi
 macs=()
 for dev in /sys/class/net/*; do
   name=${dev##*/}

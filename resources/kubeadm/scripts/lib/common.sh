@@ -2,6 +2,11 @@
 # Helpers shared by the node scripts in this folder. Sourced, never run; the runner ships it next
 # to every step script, so each step stays standalone-runnable from a checkout or the jar.
 
+# Any command that fails unexpectedly still leaves a one-line reason (set -e alone exits silently).
+# BASH_COMMAND is the command as written, before expansion, so no value is printed. Not inherited
+# by functions and subshells (no errtrace): checks inside them fail on purpose.
+trap 'printf "ERROR: unexpected failure of \"%s\" (line %s)\n" "$BASH_COMMAND" "$LINENO" >&2' ERR
+
 # Progress line: the orchestration and the archived logs key on the "==> " prefix.
 log() { printf '==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }

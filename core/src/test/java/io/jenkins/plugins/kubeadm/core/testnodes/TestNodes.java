@@ -1,0 +1,366 @@
+package io.jenkins.plugins.kubeadm.core.testnodes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Debian 12 test nodes on this machine: systemd-nspawn machines booted with systemd, each an overlay
+ * on a cached root filesystem, with its own address on a private bridge and sshd reachable by key.
+ * Guests reach Debian's mirror through NAT on the bridge. {@link #close()} removes everything it made:
+ * processes, mounts, links, iptables rules; a run that crashed is cleaned up by the next one.
+ *
+ * <p>Needs root, debootstrap, systemd-container, iproute2, iptables and openssh-client (.ci/run installs them).
+ */
+public final class TestNodes implements AutoCloseable {
+
+    /** A node to boot; {@code singleCpu} pins it to one CPU (preflight tests). */
+    public record NodeSpec(String name, boolean singleCpu) {
+        public static NodeSpec of(String name) {
+            return new NodeSpec(name, false);
+        }
+    }
+
+    private static final Path STATE = Path.of("/var/tmp/kubeadm-pipeline-test");
+    private static final String RULE_COMMENT = "kubeadm-pipeline-test";
+
+    private final String bridge;
+    private final String subnetPrefix;
+    private final Path dir;
+    private final Path clientKey;
+    private final Path knownHosts;
+    private final Map<String, TestNode> nodes = new LinkedHashMap<>();
+    private final String originalIpForward;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private TestNodes(String bridge, String subnetPrefix, Path dir, String originalIpForward) throws IOException {
+        this.bridge = bridge;
+        this.subnetPrefix = subnetPrefix;
+        this.dir = dir;
+        this.originalIpForward = originalIpForward;
+        this.clientKey = dir.resolve("id_ed25519");
+        this.knownHosts = dir.resolve("known_hosts");
+        Host.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kubeadm-pipeline-test", "-f", clientKey.toString());
+        Files.writeString(knownHosts, "");
+        this.shutdownHook = new Thread(this::closeQuietly, "test-nodes-cleanup");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public static TestNodes start(String... names) throws IOException {
+        return start(Stream.of(names).map(NodeSpec::of).toArray(NodeSpec[]::new));
+    }
+
+    public static TestNodes start(NodeSpec... specs) throws IOException {
+        cleanUpStaleRuns();
+        Path rootfs = RootfsCache.ensure();
+        TestNodes nodes = createNetwork();
+        try {
+            ExecutorService pool = Executors.newFixedThreadPool(specs.length);
+            List<Future<TestNode>> booting = new ArrayList<>();
+            for (int i = 0; i < specs.length; i++) {
+                NodeSpec spec = specs[i];
+                int index = i;
+                booting.add(pool.submit(() -> nodes.boot(rootfs, spec, index)));
+            }
+            for (Future<TestNode> f : booting) {
+                TestNode n = f.get();
+                nodes.nodes.put(n.name(), n);
+            }
+            pool.shutdown();
+            return nodes;
+        } catch (Exception e) {
+            nodes.closeQuietly();
+            throw new IOException("test nodes did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public TestNode node(String name) {
+        return Optional.ofNullable(nodes.get(name)).orElseThrow(() -> new IllegalArgumentException("no test node " + name));
+    }
+
+    public List<TestNode> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    /** This machine's address on the nodes' bridge: where a test serves files to the nodes. */
+    public String hostAddress() {
+        return subnetPrefix + "1";
+    }
+
+    // ---- network -------------------------------------------------------------------------------
+
+    private static TestNodes createNetwork() throws IOException {
+        String routes = Host.run("ip", "-4", "route", "show");
+        for (int n = 200; n < 250; n++) {
+            String prefix = "10.231." + n + ".";
+            String bridge = "kpt" + n;
+            if (routes.contains(prefix)) {
+                continue;
+            }
+            // Creating the link is the lock on this subnet: a concurrent run gets "exists" and moves on.
+            if (!Host.attempt("ip", "link", "add", bridge, "type", "bridge").ok()) {
+                continue;
+            }
+            Path dir = STATE.resolve(bridge);
+            Host.attempt("rm", "-rf", dir.toString());
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
+            String ipForward = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim();
+            Files.writeString(dir.resolve("ip_forward.orig"), ipForward);
+            TestNodes nodes = new TestNodes(bridge, prefix, dir, ipForward);
+            Host.run("ip", "addr", "add", prefix + "1/24", "dev", bridge);
+            Host.run("ip", "link", "set", bridge, "up");
+            Host.run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            for (List<String> rule : rules(bridge, prefix)) {
+                List<String> add = new ArrayList<>(rule);
+                add.add(add.indexOf("-t") >= 0 ? 3 : 1, "-A");
+                runIptables(add);
+            }
+            return nodes;
+        }
+        throw new IOException("no free test subnet in 10.231.200-249.0/24");
+    }
+
+    /** NAT to Debian's mirror and forwarding for the bridge, tagged so only ours are ever removed. */
+    private static List<List<String>> rules(String bridge, String prefix) {
+        String subnet = prefix + "0/24";
+        return List.of(
+                List.of("iptables", "-t", "nat", "POSTROUTING", "-s", subnet, "!", "-o", bridge, "-j", "MASQUERADE",
+                        "-m", "comment", "--comment", RULE_COMMENT),
+                List.of("iptables", "FORWARD", "-i", bridge, "-j", "ACCEPT", "-m", "comment", "--comment", RULE_COMMENT),
+                List.of("iptables", "FORWARD", "-o", bridge, "-j", "ACCEPT", "-m", "comment", "--comment", RULE_COMMENT));
+    }
+
+    private static void runIptables(List<String> argv) {
+        Host.Result r = Host.exec(argv, null, 60);
+        if (!r.ok()) {
+            throw new IllegalStateException(String.join(" ", argv) + ": " + r.stderr());
+        }
+    }
+
+    private static void deleteNetwork(String bridge, Path dir) {
+        String prefix = "10.231." + bridge.substring(3) + ".";
+        for (List<String> rule : rules(bridge, prefix)) {
+            List<String> del = new ArrayList<>(rule);
+            del.add(del.indexOf("-t") >= 0 ? 3 : 1, "-D");
+            while (Host.exec(del, null, 60).ok()) {
+                // a rule added twice is deleted twice
+            }
+        }
+        Host.attempt("ip", "link", "del", bridge);
+        try {
+            Path orig = dir.resolve("ip_forward.orig");
+            boolean otherRuns = Host.attempt("ip", "-br", "link", "show", "type", "bridge").stdout().lines()
+                    .anyMatch(l -> l.startsWith("kpt"));
+            if (Files.exists(orig) && !otherRuns) {
+                Host.attempt("sysctl", "-q", "-w", "net.ipv4.ip_forward=" + Files.readString(orig).trim());
+            }
+        } catch (IOException ignored) {
+            // nothing to restore
+        }
+    }
+
+    // ---- nodes ---------------------------------------------------------------------------------
+
+    private TestNode boot(Path rootfs, NodeSpec spec, int index) throws Exception {
+        String address = subnetPrefix + (11 + index);
+        Path nodeDir = dir.resolve(spec.name());
+        Path merged = nodeDir.resolve("merged");
+        for (String d : List.of("upper", "work", "merged")) {
+            Files.createDirectories(nodeDir.resolve(d));
+        }
+        Host.run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + rootfs + ",upperdir=" + nodeDir.resolve("upper")
+                + ",workdir=" + nodeDir.resolve("work"), merged.toString());
+        Files.writeString(merged.resolve("etc/hostname"), spec.name() + "\n");
+        Path ssh = merged.resolve("root/.ssh");
+        Files.createDirectories(ssh, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.copy(Path.of(clientKey + ".pub"), ssh.resolve("authorized_keys"));
+        Path hostKey = merged.resolve("etc/ssh/ssh_host_ed25519_key");
+        Host.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", spec.name(), "-f", hostKey.toString());
+        String publicKey = Files.readString(Path.of(hostKey + ".pub")).trim();
+        String fingerprint = Host.run("ssh-keygen", "-l", "-f", hostKey + ".pub").split("\\s+")[1];
+        synchronized (this) {
+            Files.writeString(knownHosts, address + " " + publicKey + "\n", java.nio.file.StandardOpenOption.APPEND);
+        }
+        TestNode node = new TestNode(spec.name(), address, clientKey, knownHosts, fingerprint, nodeDir);
+        List<String> argv = new ArrayList<>(List.of("systemd-nspawn", "--boot", "--register=no", "--keep-unit", "--quiet",
+                "-D", merged.toString(), "-M", spec.name(), "--network-bridge=" + bridge));
+        if (spec.singleCpu()) {
+            argv.add("--cpu-affinity=0");
+        }
+        node.nspawn = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(node.consoleLog().toFile()).start();
+        Files.writeString(nodeDir.resolve("nspawn.pid"), Long.toString(node.nspawn.pid()));
+        configureGuestNetwork(node, address);
+        waitForSsh(node);
+        return node;
+    }
+
+    /** The guest's end of the veth (host0) gets its address from here, as a DHCP-less lab would have. */
+    private void configureGuestNetwork(TestNode node, String address) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!node.nspawn.isAlive()) {
+                throw new IllegalStateException(node.name() + ": systemd-nspawn exited: " + Files.readString(node.consoleLog()));
+            }
+            Optional<ProcessHandle> leader = node.nspawn.toHandle().children().findFirst();
+            if (leader.isPresent()) {
+                String pid = Long.toString(leader.get().pid());
+                if (Host.attempt("nsenter", "-t", pid, "-n", "ip", "link", "show", "host0").ok()) {
+                    Host.run("nsenter", "-t", pid, "-n", "ip", "addr", "add", address + "/24", "dev", "host0");
+                    Host.run("nsenter", "-t", pid, "-n", "ip", "link", "set", "host0", "up");
+                    Host.run("nsenter", "-t", pid, "-n", "ip", "route", "add", "default", "via", hostAddress());
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(node.name() + ": the guest's host0 interface did not appear within 30 s");
+    }
+
+    private static void waitForSsh(TestNode node) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        Host.Result last = null;
+        while (System.nanoTime() < deadline) {
+            last = node.ssh("systemctl is-system-running --wait >/dev/null 2>&1; true");
+            if (last.ok()) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(node.name() + ": sshd not reachable at " + node.address() + " within 90 s: "
+                + (last == null ? "" : last.stderr()) + "\nconsole:\n" + Files.readString(node.consoleLog()));
+    }
+
+    private static void stopNode(Path nodeDir, ProcessHandle nspawn) {
+        if (nspawn != null && nspawn.isAlive()) {
+            nspawn.destroy(); // SIGTERM: nspawn asks the guest's systemd for an orderly poweroff
+            try {
+                nspawn.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                nspawn.descendants().forEach(ProcessHandle::destroyForcibly);
+                nspawn.destroyForcibly();
+                try {
+                    nspawn.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // reported by the mount check below
+                }
+            }
+        }
+        Path merged = nodeDir.resolve("merged");
+        for (int i = 0; i < 10 && isMounted(merged); i++) {
+            Host.attempt("umount", merged.toString());
+            if (isMounted(merged)) {
+                sleep(500);
+            }
+        }
+        if (isMounted(merged)) {
+            Host.attempt("umount", "-l", merged.toString());
+        }
+        Host.attempt("rm", "-rf", nodeDir.toString());
+    }
+
+    private static boolean isMounted(Path path) {
+        try {
+            return Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + path + " ");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- teardown ------------------------------------------------------------------------------
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Thread> stopping = new ArrayList<>();
+        for (TestNode n : nodes.values()) {
+            Thread t = new Thread(() -> stopNode(n.dir, n.nspawn == null ? null : n.nspawn.toHandle()));
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // Nodes that failed while booting are not in the map: stop whatever pid files remain.
+        cleanUpRun(dir);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException ignored) {
+            // the JVM is already shutting down
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException ignored) {
+            // best effort on the way out
+        }
+    }
+
+    /** Stops a run's remaining nodes and removes its network and state folder. */
+    private static void cleanUpRun(Path runDir) {
+        try (Stream<Path> entries = Files.list(runDir)) {
+            for (Path nodeDir : entries.filter(Files::isDirectory).toList()) {
+                ProcessHandle nspawn = null;
+                Path pidFile = nodeDir.resolve("nspawn.pid");
+                if (Files.exists(pidFile)) {
+                    nspawn = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+                            .filter(h -> h.info().command().orElse("").endsWith("systemd-nspawn")).orElse(null);
+                }
+                stopNode(nodeDir, nspawn);
+            }
+        } catch (IOException ignored) {
+            // already gone
+        }
+        deleteNetwork(runDir.getFileName().toString(), runDir);
+        Host.attempt("rm", "-rf", runDir.toString());
+    }
+
+    /** Removes what a crashed or killed earlier run left behind (its owner process is gone). */
+    private static void cleanUpStaleRuns() throws IOException {
+        if (!Files.isDirectory(STATE)) {
+            return;
+        }
+        try (Stream<Path> runs = Files.list(STATE)) {
+            for (Path run : runs.filter(p -> p.getFileName().toString().startsWith("kpt")).toList()) {
+                Path owner = run.resolve("owner.pid");
+                boolean alive = Files.exists(owner)
+                        && ProcessHandle.of(Long.parseLong(Files.readString(owner).trim())).map(ProcessHandle::isAlive).orElse(false);
+                if (!alive) {
+                    System.err.println("[test-nodes] cleaning up an earlier run's leftovers in " + run);
+                    cleanUpRun(run);
+                }
+            }
+        }
+    }
+}
