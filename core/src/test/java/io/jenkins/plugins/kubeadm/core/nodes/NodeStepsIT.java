@@ -187,6 +187,31 @@ class NodeStepsIT {
     record Case(String script, Map<String, String> env, String expected) {
     }
 
+    @Test
+    @Order(5)
+    void theCommandLineRunsBothStepsOnTheInventoryAndArchivesEachStepsLog(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        StringBuilder inventory = new StringBuilder();
+        for (TestNode n : nodes.nodes()) {
+            inventory.append(n.name()).append(n.name().equals("cp1") ? " control-plane " : " worker ").append("root@").append(n.address()).append('\n');
+        }
+        java.nio.file.Path inventoryFile = java.nio.file.Files.writeString(dir.resolve("nodes.txt"), inventory);
+        TestNode cp1 = nodes.node("cp1");
+        var out = new java.io.ByteArrayOutputStream();
+        int status = io.jenkins.plugins.kubeadm.core.cli.NodeStepsCli.run(new String[] {"--inventory", inventoryFile.toString(),
+                "--identity", cp1.clientKey().toString(), "--known-hosts", cp1.knownHosts().toString(),
+                "--kubernetes-version", "1.34", "--apt-repo", repo.repoUrl("1.34"), "--log-dir", dir.toString()},
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
+        assertEquals(0, status, out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        for (TestNode n : nodes.nodes()) {
+            java.nio.file.Path logs = dir.resolve("kubeadm-logs").resolve(n.name());
+            String prepare = java.nio.file.Files.readString(logs.resolve("01-prepare-node.log"));
+            String install = java.nio.file.Files.readString(logs.resolve("02-install-runtime.log"));
+            assertTrue(prepare.contains("KUBEADM_NODE_IDENTITY hostname=" + n.name()), prepare);
+            assertTrue(install.contains("==> installed versions"), install);
+        }
+    }
+
     /** Checksums of every regular file under /etc and of the package database. */
     static final String ETC_SNAPSHOT = "find /etc /var/lib/dpkg/status -xdev -type f -print0 | sort -z | xargs -0 sha256sum";
 

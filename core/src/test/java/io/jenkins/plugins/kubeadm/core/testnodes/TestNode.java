@@ -47,6 +47,16 @@ public final class TestNode {
         return new SshScriptRunner(target());
     }
 
+    /** The harness's private key, which root on every node accepts. */
+    public Path clientKey() {
+        return clientKey;
+    }
+
+    /** An OpenSSH known_hosts file listing every node of the harness. */
+    public Path knownHosts() {
+        return knownHosts;
+    }
+
     /** Runs a root command on the node with the OpenSSH client. */
     public Host.Result ssh(String command) {
         return ssh(command, null);
