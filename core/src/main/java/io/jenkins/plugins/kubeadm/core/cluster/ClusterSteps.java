@@ -1,0 +1,60 @@
+package io.jenkins.plugins.kubeadm.core.cluster;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
+import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The steps that talk to the cluster's API rather than to a node: applyCni, deployWorkload and
+ * installGpuPlugin. Progress goes, one line at a time, to the given consumer (never to stdout);
+ * failures are {@link ClusterStepException}s (waits: {@link WaitTimeoutException}), bad parameters
+ * {@link io.jenkins.plugins.kubeadm.core.params.ParameterException}s and unusable manifests
+ * {@link io.jenkins.plugins.kubeadm.core.addons.ManifestException}s.
+ */
+public final class ClusterSteps implements AutoCloseable {
+
+    private final KubernetesClient client;
+    private final AddonCatalog catalog;
+    private final Consumer<String> progress;
+
+    private ClusterSteps(KubernetesClient client, AddonCatalog catalog, Consumer<String> progress) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    /** Connects with a kubeconfig file or content, using the catalog shipped in this library. */
+    public static ClusterSteps connect(Kubeconfig kubeconfig, Consumer<String> progress) {
+        return new ClusterSteps(kubeconfig.connect(), AddonCatalog.load(), progress);
+    }
+
+    /** Uses an existing client (closed by {@link #close()}) and catalog. */
+    public static ClusterSteps using(KubernetesClient client, AddonCatalog catalog, Consumer<String> progress) {
+        return new ClusterSteps(client, catalog, progress);
+    }
+
+    /** Progress lines as the node steps report theirs: stdout lines of the pseudo-node {@code source} (e.g. "cluster"). */
+    public static Consumer<String> progressTo(LineSink sink, String source) {
+        Objects.requireNonNull(sink, "sink");
+        return line -> sink.line(source, LineSink.Stream.STDOUT, line);
+    }
+
+    public CniResult applyCni(CniOptions options) {
+        return new CniInstaller(client, catalog, progress).apply(options);
+    }
+
+    public DeployResult deployWorkload(WorkloadOptions options) {
+        return new WorkloadDeployer(client, progress).deploy(options);
+    }
+
+    public GpuPluginResult installGpuPlugin(GpuPluginOptions options) {
+        return new GpuPluginInstaller(client, catalog, progress).install(options);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,222 @@
+package io.jenkins.plugins.kubeadm.core.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.jenkins.plugins.kubeadm.core.addons.ManifestException;
+import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeployWorkloadTest {
+
+    /** Seed 001/003's nginx Deployment and its Service. */
+    private static String nginx(String image) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: web
+                spec:
+                  replicas: 2
+                  selector:
+                    matchLabels: {app: web}
+                  template:
+                    metadata:
+                      labels: {app: web}
+                    spec:
+                      containers:
+                      - name: nginx
+                        image: IMAGE
+                        ports:
+                        - containerPort: 80
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: web
+                spec:
+                  selector: {app: web}
+                  ports:
+                  - port: 80
+                """.replace("IMAGE", image);
+    }
+
+    private static WorkloadOptions options(String manifest) {
+        return new WorkloadOptions().manifestText(manifest).namespace("shop").timeout(Duration.ofSeconds(10));
+    }
+
+    private static String image(FakeCluster cluster) {
+        Deployment d = cluster.admin.apps().deployments().inNamespace("shop").withName("web").get();
+        return d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    }
+
+    @Test
+    void rolloutCompletesThenReapplyIsUnchangedAndSmokeCheckPasses() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            cluster.api.server().expect().get().withPath("/api/v1/namespaces/shop/services/web:80/proxy/")
+                    .andReturn(200, "<title>Welcome to nginx!</title>").always();
+
+            DeployResult first = steps.deployWorkload(options(nginx("nginx:1.27")).smokeTarget("service/web:80"));
+            assertEquals("2 created, 0 configured, 0 unchanged", first.applied().line());
+            assertEquals(List.of("deployment.apps/web"), first.rolledOut());
+            assertEquals("smoke check GET services/web:80/ in shop: HTTP 200", first.smokeCheck());
+            assertTrue(cluster.lines.contains("rollout: 0/1 complete; deployment.apps/web (shop): 2/2 updated, 1/2 available"),
+                    cluster.lines.toString());
+            assertNotNull(cluster.admin.services().inNamespace("shop").withName("web").get());
+
+            DeployResult again = steps.deployWorkload(options(nginx("nginx:1.27")));
+            assertEquals("0 created, 0 configured, 2 unchanged", again.applied().line());
+        }
+    }
+
+    @Test
+    void failedRolloutIsRolledBackAndTheStepStillFails() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            steps.deployWorkload(options(nginx("nginx:1.27")));
+
+            ClusterStepException e = assertThrows(ClusterStepException.class,
+                    () -> steps.deployWorkload(options(nginx("nginx:broken")).rollbackOnFailure(true)));
+            assertTrue(e.getMessage().contains("rollout failed: deployment web exceeded its progress deadline"), e.getMessage());
+            assertTrue(e.getMessage().contains("ErrImagePull"), e.getMessage());
+            assertTrue(e.getMessage().contains("rolled back deployment web to revision 1"), e.getMessage());
+            assertEquals("nginx:1.27", image(cluster));
+        }
+    }
+
+    @Test
+    void rolloutThatNeverFinishesTimesOutNamingWhatIsMissing() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            WaitTimeoutException e = assertThrows(WaitTimeoutException.class,
+                    () -> steps.deployWorkload(options(nginx("nginx:stuck")).timeout(Duration.ofSeconds(1))));
+            assertTrue(e.getMessage().startsWith("rollout not ready after 1s"), e.getMessage());
+            assertTrue(e.notReady().contains("deployment.apps/web in shop: 2/2 updated, 0/2 available"), e.notReady().toString());
+            assertTrue(e.getMessage().contains("pod shop/web-1-x1 on node w1: container nginx waiting: ImagePullBackOff"), e.getMessage());
+            assertEquals("nginx:stuck", image(cluster), "no rollback unless asked for");
+        }
+    }
+
+    @Test
+    void rollbackWithoutAPreviousRevisionSaysSo() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            ClusterStepException e = assertThrows(ClusterStepException.class, () -> steps.deployWorkload(
+                    options(nginx("nginx:stuck")).rollbackOnFailure(true).timeout(Duration.ofSeconds(1))));
+            assertTrue(e.getMessage().contains("could not roll back deployment web: it has no previous revision"), e.getMessage());
+        }
+    }
+
+    @Test
+    void invalidManifestFailsBeforeAnythingIsApplied() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            String manifest = """
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: settings}
+                    data: {mode: prod}
+                    ---
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: api}
+                    spec:
+                      replicas: two
+                      selector: {matchLabels: {app: api}}
+                      template:
+                        metadata: {labels: {app: api}}
+                        spec:
+                          containers: [{name: api, image: example.org/api:1}]
+                    ---
+                    apiVersion: apps/v1
+                    kind: StatefulSet
+                    metadata: {name: db}
+                    spec:
+                      selector: {matchLabels: {app: db}}
+                      template:
+                        metadata: {labels: {app: other}}
+                        spec:
+                          containers: [{name: db}]
+                    """;
+            ManifestException e = assertThrows(ManifestException.class, () -> steps.deployWorkload(options(manifest)));
+            String m = e.getMessage();
+            assertTrue(m.contains("document 2 (Deployment api): spec.replicas has the wrong type (expected an integer)"), m);
+            assertTrue(m.contains("document 3 (StatefulSet db): spec.selector.matchLabels app does not match"), m);
+            assertTrue(m.contains("document 3 (StatefulSet db): spec.template.spec.containers[0].image is missing")
+                    || m.contains("document 3 (StatefulSet db): containers[0].image is missing"), m);
+            assertTrue(m.endsWith("nothing was applied"), m);
+            assertFalse(m.contains("two"), "the bad value is not repeated: " + m);
+            assertTrue(cluster.api.requests().stream().noneMatch(r -> r.startsWith("PATCH") || r.startsWith("POST")),
+                    cluster.api.requests().toString());
+            assertNull(cluster.admin.configMaps().inNamespace("shop").withName("settings").get());
+        }
+    }
+
+    @Test
+    void objectInAnotherNamespaceThanTheStepsIsRefused() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            ManifestException e = assertThrows(ManifestException.class, () -> steps.deployWorkload(options(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: prod}\n")));
+            assertTrue(e.getMessage().contains("document 1 (ConfigMap a): metadata.namespace is prod but the step's namespace is shop"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void forbiddenRequestNamesVerbResourceAndNamespace() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            cluster.api.deny("PATCH", "/apis/apps/v1/namespaces/shop/deployments", "patch", "deployments");
+            ClusterStepException e = assertThrows(ClusterStepException.class, () -> steps.deployWorkload(options(nginx("nginx:1.27"))));
+            assertTrue(e.getMessage().startsWith("forbidden: the kubeconfig's user may not patch deployments.apps in namespace shop"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("User \"ci-deployer\" cannot patch resource"), e.getMessage());
+        }
+    }
+
+    @Test
+    void manifestsFromADirectoryInNameOrder(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("10-config.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n");
+        Files.writeString(dir.resolve("20-more.yml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\n"
+                + "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: runner}\n");
+        Files.writeString(dir.resolve("README.md"), "not a manifest");
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            DeployResult result = steps.deployWorkload(new WorkloadOptions().manifestPath(dir.toString()));
+            assertEquals("3 created, 0 configured, 0 unchanged", result.applied().line());
+            assertEquals("v", cluster.admin.configMaps().inNamespace("default").withName("a").get().getData().get("k"));
+            assertNotNull(cluster.admin.serviceAccounts().inNamespace("default").withName("runner").get());
+            assertTrue(result.rolledOut().isEmpty());
+        }
+    }
+
+    @Test
+    void smokeCheckThatDoesNotAnswer2xxFailsTheStep() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            cluster.api.server().expect().get().withPath("/api/v1/namespaces/shop/pods/web-0:8080/proxy/healthz")
+                    .andReturn(500, "database unreachable").always();
+            ClusterStepException e = assertThrows(ClusterStepException.class, () -> steps.deployWorkload(
+                    options("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n").smokeTarget("pod/web-0:8080")
+                            .smokePath("/healthz")));
+            assertEquals("smoke check GET pods/web-0:8080/healthz in shop failed: HTTP 500: database unreachable", e.getMessage());
+        }
+    }
+
+    @Test
+    void optionsAreChecked() {
+        assertEquals("smokeTarget", assertThrows(ParameterException.class,
+                () -> new WorkloadOptions().smokeTarget("deployment/web")).parameter());
+        assertEquals("namespace", assertThrows(ParameterException.class, () -> new WorkloadOptions().namespace("Shop")).parameter());
+        assertEquals("manifestPath", assertThrows(ParameterException.class,
+                () -> new WorkloadOptions().manifestPath("/no/such/dir")).parameter());
+        assertEquals("manifestPath", assertThrows(ParameterException.class, () -> new WorkloadOptions().check()).parameter());
+    }
+}
