@@ -91,6 +91,16 @@ grep -qE '^[[:space:]]*SystemdCgroup = true' "$tmp" ||
   die "could not set SystemdCgroup = true: 'containerd config default' has no runc SystemdCgroup option"
 grep -qF "$PAUSE_IMAGE" "$tmp" ||
   die "could not set the sandbox image: 'containerd config default' has no sandbox_image/sandbox option"
+# A GPU node's nvidia runtime (added by gpu-node.sh) belongs to the wanted config: re-adding it here
+# keeps a re-run of this step from dropping it and restarting containerd.
+if [[ -f $CONTAINERD_CONFIG ]] && grep -q 'runtimes\.nvidia\]' "$CONTAINERD_CONFIG" && command -v nvidia-ctk >/dev/null 2>&1; then
+  nvidia_args=(runtime configure --runtime=containerd "--config=$tmp")
+  if grep -Eq '^[[:space:]]*default_runtime_name[[:space:]]*=[[:space:]]*"nvidia"' "$CONTAINERD_CONFIG"; then
+    nvidia_args+=(--set-as-default)
+  fi
+  nvidia-ctk "${nvidia_args[@]}" >/dev/null || die "nvidia-ctk could not keep the nvidia runtime in the containerd config"
+  note "keeping the nvidia runtime (GPU node)"
+fi
 if [[ -f $CONTAINERD_CONFIG && ! -f $CONTAINERD_CONFIG.before-kubeadm-pipeline ]] && ! cmp -s "$tmp" "$CONTAINERD_CONFIG"; then
   cp -p "$CONTAINERD_CONFIG" "$CONTAINERD_CONFIG.before-kubeadm-pipeline"
   note "kept the previous config as $CONTAINERD_CONFIG.before-kubeadm-pipeline"
