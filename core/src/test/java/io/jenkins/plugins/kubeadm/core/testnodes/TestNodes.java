@@ -34,7 +34,8 @@ public final class TestNodes implements AutoCloseable {
     }
 
     private static final Path STATE = Path.of("/var/tmp/kubeadm-pipeline-test");
-    private static final String RULE_COMMENT = "kubeadm-pipeline-test";
+    /** Tags this harness's iptables rules; the bridge name is appended so each run removes only its own. */
+    static final String RULE_COMMENT = "kubeadm-pipeline-test";
 
     private final String bridge;
     private final String subnetPrefix;
@@ -139,9 +140,9 @@ public final class TestNodes implements AutoCloseable {
         String subnet = prefix + "0/24";
         return List.of(
                 List.of("iptables", "-t", "nat", "POSTROUTING", "-s", subnet, "!", "-o", bridge, "-j", "MASQUERADE",
-                        "-m", "comment", "--comment", RULE_COMMENT),
-                List.of("iptables", "FORWARD", "-i", bridge, "-j", "ACCEPT", "-m", "comment", "--comment", RULE_COMMENT),
-                List.of("iptables", "FORWARD", "-o", bridge, "-j", "ACCEPT", "-m", "comment", "--comment", RULE_COMMENT));
+                        "-m", "comment", "--comment", RULE_COMMENT + "-" + bridge),
+                List.of("iptables", "FORWARD", "-i", bridge, "-j", "ACCEPT", "-m", "comment", "--comment", RULE_COMMENT + "-" + bridge),
+                List.of("iptables", "FORWARD", "-o", bridge, "-j", "ACCEPT", "-m", "comment", "--comment", RULE_COMMENT + "-" + bridge));
     }
 
     private static void runIptables(List<String> argv) {
@@ -196,8 +197,10 @@ public final class TestNodes implements AutoCloseable {
             Files.writeString(knownHosts, address + " " + publicKey + "\n", java.nio.file.StandardOpenOption.APPEND);
         }
         TestNode node = new TestNode(spec.name(), address, clientKey, knownHosts, fingerprint, nodeDir);
+        // The machine name names host-wide things (the veth vb-<name>, nspawn's state under /run), so it
+        // carries the run's bridge: concurrent runs may use the same node names. /etc/hostname still wins.
         List<String> argv = new ArrayList<>(List.of("systemd-nspawn", "--boot", "--register=no", "--keep-unit", "--quiet",
-                "-D", merged.toString(), "-M", spec.name(), "--network-bridge=" + bridge));
+                "-D", merged.toString(), "-M", bridge + "-" + spec.name(), "--network-bridge=" + bridge));
         if (spec.singleCpu()) {
             argv.add("--cpu-affinity=0");
         }

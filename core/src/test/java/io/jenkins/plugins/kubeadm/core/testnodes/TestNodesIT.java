@@ -27,8 +27,11 @@ class TestNodesIT {
             nspawnPid = node.nspawn.pid();
         }
         assertFalse(Host.attempt("ip", "link", "show", bridge).ok(), "bridge " + bridge + " left behind");
-        assertFalse(Host.run("iptables-save").contains("kubeadm-pipeline-test"), "iptables rules left behind");
-        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/var/tmp/kubeadm-pipeline-test/"), "mounts left behind");
+        // Other runs may be going on beside this one: only this run's things are checked.
+        assertFalse(Host.run("iptables-save").contains(TestNodes.RULE_COMMENT + "-" + bridge), "iptables rules left behind");
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/var/tmp/kubeadm-pipeline-test/" + bridge + "/"),
+                "mounts left behind");
+        assertFalse(Host.run("ip", "-br", "link").contains("vb-" + bridge), "veth left behind");
         assertFalse(ProcessHandle.of(nspawnPid).map(ProcessHandle::isAlive).orElse(false), "systemd-nspawn still runs");
         assertFalse(Files.exists(Path.of("/var/tmp/kubeadm-pipeline-test", bridge)), "state folder left behind");
         assertFalse(Host.attempt("ip", "-4", "route", "get", address).stdout().contains(bridge), "route left behind");
