@@ -68,3 +68,72 @@ validate_kubernetes_version() {
   [[ " $SUPPORTED_KUBERNETES_MINORS " == *" $minor "* ]] ||
     die "$name: minor $minor is not supported (accepted: a Kubernetes version such as 1.31 or 1.31.2; supported minors: $SUPPORTED_KUBERNETES_MINORS)"
 }
+
+# ---- kubeadm steps (kubeadm-init.sh, kubeadm-join.sh, reset-node.sh) ----------------------------
+# The CRI socket install-runtime.sh sets containerd up on.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+CONTAINERD_CRI_SOCKET=unix:///var/run/containerd/containerd.sock
+
+# Masks anything shaped like a bootstrap token in a stream, line by line as it passes. Defence in
+# depth: kubeadm is asked not to print tokens, and the orchestration masks the known secrets too.
+mask_bootstrap_tokens() {
+  perl -pe 'BEGIN { $| = 1 } s/(?<![a-z0-9])[a-z0-9]{6}\.[a-z0-9]{16}(?![a-z0-9])/****/g'
+}
+
+# The SHA-256 of a certificate's public key, as --discovery-token-ca-cert-hash pins it (seed 002).
+ca_cert_hash() {
+  openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst -sha256 | awk '{ print $2 }'
+}
+
+# Seconds in a Go duration made of h, m and s parts (30m, 1h30m, 90s); fails for anything else.
+duration_seconds() {
+  [[ -n $1 && $1 =~ ^([0-9]+h)?([0-9]+m)?([0-9]+s)?$ ]] || return 1
+  local h=${BASH_REMATCH[1]%h} m=${BASH_REMATCH[2]%m} s=${BASH_REMATCH[3]%s}
+  printf '%d\n' $((10#${h:-0} * 3600 + 10#${m:-0} * 60 + 10#${s:-0}))
+}
+
+# The kubeadm config API for a kubeadm minor such as 1.31: v1beta4 from 1.31 on, v1beta3 before.
+kubeadm_api_version() {
+  local minor=${1#1.}
+  if ((10#$minor >= 31)); then echo kubeadm.k8s.io/v1beta4; else echo kubeadm.k8s.io/v1beta3; fi
+}
+
+# Appended to a failed kubeadm step's output: what the seeds look at when init or join fails. The
+# orchestration files everything after the "==> diagnostics" line as the step log's diagnostics.
+# $1: optional file with kubeadm's own output at --v=5.
+print_node_diagnostics() {
+  local indent='s/^/    /'
+  printf '==> diagnostics\n'
+  printf -- '--- kubelet journal (last 60 lines)\n'
+  { journalctl -u kubelet --no-pager -n 60 2>&1 || true; } | mask_bootstrap_tokens | sed "$indent"
+  printf -- '--- containerd status\n'
+  { systemctl status containerd --no-pager -l 2>&1 || true; } | head -n 20 | sed "$indent"
+  printf -- '--- running containers\n'
+  if command -v crictl >/dev/null 2>&1; then
+    { crictl --runtime-endpoint "$CONTAINERD_CRI_SOCKET" ps -a 2>&1 || true; } | sed "$indent"
+  else
+    { ctr --address "${CONTAINERD_CRI_SOCKET#unix://}" -n k8s.io containers list 2>&1 || true; } | sed "$indent"
+  fi
+  if [[ -n ${1:-} && -s $1 ]]; then
+    printf -- '--- kubeadm output at --v=5\n'
+    mask_bootstrap_tokens <"$1" | sed "$indent"
+  fi
+}
+
+# kubeadm's own error on one line, from a file with its standard error: the "error execution
+# phase" line with the preflight errors listed under it, else its last message line.
+kubeadm_error() {
+  local line
+  line=$(awk '/^error execution phase/ { found = 1; msg = $0; next }
+    found && /^\t\[ERROR / { sub(/^\t/, ""); msg = msg " " $0; next }
+    found { exit }
+    END { print msg }' "$1" 2>/dev/null)
+  [[ -n $line ]] || line=$(kubeadm_messages "$1" | grep -v '^To see the stack trace' | tail -n 1)
+  mask_bootstrap_tokens <<<"${line:-no error message}"
+}
+
+# kubeadm's warnings and errors from a file with its standard error at --v=5, without the info
+# lines and Go stack frames that verbosity adds.
+kubeadm_messages() {
+  grep -vE '^I[0-9]{4} |^[^ ]+$|^	[^ ]+:[0-9]+' "$1" 2>/dev/null | mask_bootstrap_tokens || true
+}

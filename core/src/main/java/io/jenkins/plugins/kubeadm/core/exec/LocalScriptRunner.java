@@ -3,7 +3,9 @@ package io.jenkins.plugins.kubeadm.core.exec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +27,65 @@ public final class LocalScriptRunner implements ScriptRunner {
 
     @Override
     public ExecResult run(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation) throws IOException {
+        if (!request.resultFiles().isEmpty()) {
+            // Nobody wants them: collected all the same, so that they do not stay behind.
+            CollectedRun run = runAndCollect(request, sink, timeout, cancellation);
+            run.clear();
+            return run.result();
+        }
+        return execute(request, null, sink, timeout, cancellation);
+    }
+
+    @Override
+    public CollectedRun runAndCollect(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation)
+            throws IOException {
+        if (request.resultFiles().isEmpty()) {
+            return new CollectedRun(execute(request, null, sink, timeout, cancellation), Map.of());
+        }
+        String resultId = ResultFiles.newId();
+        ExecResult result;
+        try {
+            result = execute(request, resultId, sink, timeout, cancellation);
+        } catch (IOException | RuntimeException e) {
+            try {
+                fetchResults(resultId);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return new CollectedRun(result, ResultFiles.parse(fetchResults(resultId), request.resultFiles()));
+    }
+
+    /** Collects and removes a run's result files with a second process; the payload never meets a LineSink. */
+    private static byte[] fetchResults(String resultId) throws IOException {
+        Process process = new ProcessBuilder("bash", "-c", NodeBootstrap.FETCH_SCRIPT)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write((resultId + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        ResultFiles.BoundedBuffer out = new ResultFiles.BoundedBuffer();
+        try (InputStream in = process.getInputStream()) {
+            in.transferTo(out);
+        }
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("collecting the step's result files timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException("interrupted while collecting the step's result files", e);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("could not collect the step's result files (exit " + process.exitValue() + ")");
+        }
+        return out.toByteArray();
+    }
+
+    private ExecResult execute(StepRequest request, String resultId, LineSink sink, Duration timeout, Cancellation cancellation)
+            throws IOException {
         long start = System.nanoTime();
         Process process = new ProcessBuilder("bash", "-c", NodeBootstrap.SCRIPT).start();
         Thread out = pump(process.getInputStream(), new LineSplitter(nodeName, LineSink.Stream.STDOUT, sink));
@@ -34,7 +95,7 @@ public final class LocalScriptRunner implements ScriptRunner {
         Runnable stop = () -> closeQuietly(stdin);
         cancellation.onCancel(stop);
         try {
-            stdin.write(StagingArchive.build(request));
+            stdin.write(StagingArchive.build(request, resultId));
             stdin.flush();
         } catch (IOException e) {
             // The bootstrap failed before reading everything; its exit status tells why.

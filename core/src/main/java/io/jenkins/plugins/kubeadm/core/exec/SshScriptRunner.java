@@ -3,11 +3,13 @@ package io.jenkins.plugins.kubeadm.core.exec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -24,6 +26,7 @@ import org.apache.sshd.common.util.security.SecurityUtils;
 public final class SshScriptRunner implements ScriptRunner {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(60);
 
     private final NodeTarget target;
     private final SshClient client;
@@ -44,6 +47,59 @@ public final class SshScriptRunner implements ScriptRunner {
 
     @Override
     public ExecResult run(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation) throws IOException {
+        if (!request.resultFiles().isEmpty()) {
+            // Nobody wants them: collected all the same, so that they do not stay on the node.
+            CollectedRun run = runAndCollect(request, sink, timeout, cancellation);
+            run.clear();
+            return run.result();
+        }
+        return execute(request, null, sink, timeout, cancellation);
+    }
+
+    @Override
+    public CollectedRun runAndCollect(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation)
+            throws IOException {
+        if (request.resultFiles().isEmpty()) {
+            return new CollectedRun(execute(request, null, sink, timeout, cancellation), Map.of());
+        }
+        String resultId = ResultFiles.newId();
+        ExecResult result;
+        try {
+            result = execute(request, resultId, sink, timeout, cancellation);
+        } catch (IOException | RuntimeException e) {
+            try {
+                fetchResults(resultId);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return new CollectedRun(result, ResultFiles.parse(fetchResults(resultId), request.resultFiles()));
+    }
+
+    /** Collects and removes a run's result files over a second SSH channel; the payload never meets a LineSink. */
+    private byte[] fetchResults(String resultId) throws IOException {
+        try (ClientSession session = connect();
+             ChannelExec channel = session.createExecChannel(NodeBootstrap.fetchCommandLine(target.needsSudo()))) {
+            ResultFiles.BoundedBuffer out = new ResultFiles.BoundedBuffer();
+            channel.setOut(out);
+            channel.setErr(OutputStream.nullOutputStream());
+            channel.open().verify(CONNECT_TIMEOUT);
+            try (OutputStream stdin = channel.getInvertedIn()) {
+                stdin.write((resultId + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), FETCH_TIMEOUT.toMillis());
+            Integer status = channel.getExitStatus();
+            if (status == null || status != 0) {
+                throw new IOException(target.name() + ": could not collect the step's result files ("
+                        + (status == null ? "no exit status" : "exit " + status) + ")");
+            }
+            return out.toByteArray();
+        }
+    }
+
+    private ExecResult execute(StepRequest request, String resultId, LineSink sink, Duration timeout, Cancellation cancellation)
+            throws IOException {
         long start = System.nanoTime();
         try (ClientSession session = connect();
              ChannelExec channel = session.createExecChannel(NodeBootstrap.commandLine(target.needsSudo()));
@@ -57,7 +113,7 @@ public final class SshScriptRunner implements ScriptRunner {
             Runnable stop = () -> LocalScriptRunner.closeQuietly(channel);
             cancellation.onCancel(stop);
             try {
-                stdin.write(StagingArchive.build(request));
+                stdin.write(StagingArchive.build(request, resultId));
                 stdin.flush();
                 ExecResult.Outcome outcome = waitForEnd(channel, start, timeout, cancellation);
                 if (outcome != ExecResult.Outcome.COMPLETED) {

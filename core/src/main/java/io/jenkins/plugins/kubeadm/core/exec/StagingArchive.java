@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The payload a node receives on standard input: a ustar archive with the step script, the shared
- * library, the environment (NUL-separated NAME=value entries) and the private files. Sending data
+ * library, the environment (NUL-separated NAME=value entries), the private files and, when the
+ * request has result files, the run's result id and their names. Sending data
  * rather than command text is what keeps user values out of the shell.
  */
 final class StagingArchive {
@@ -19,6 +20,11 @@ final class StagingArchive {
     }
 
     static byte[] build(StepRequest request) {
+        return build(request, null);
+    }
+
+    /** @param resultId the run's result id (see {@link ResultFiles}), or null for a request without result files */
+    static byte[] build(StepRequest request, String resultId) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         addFile(out, "step.sh", request.script().content(), 0700);
         addFile(out, StepScript.COMMON_LIBRARY, request.script().commonLibrary(), 0600);
@@ -30,6 +36,12 @@ final class StagingArchive {
         addFile(out, "env", env.toByteArray(), 0600);
         for (Map.Entry<String, byte[]> f : request.privateFiles().entrySet()) {
             addFile(out, "files/" + f.getKey(), f.getValue(), 0600);
+        }
+        if (resultId != null) {
+            addFile(out, "result-id", resultId.getBytes(StandardCharsets.US_ASCII), 0600);
+            for (String name : request.resultFiles()) {
+                addFile(out, "results/" + name, new byte[0], 0600);
+            }
         }
         out.writeBytes(new byte[2 * BLOCK]);
         int padding = (RECORD - out.size() % RECORD) % RECORD;

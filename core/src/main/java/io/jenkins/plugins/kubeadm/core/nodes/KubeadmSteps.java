@@ -1,0 +1,327 @@
+package io.jenkins.plugins.kubeadm.core.nodes;
+
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
+import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
+import io.jenkins.plugins.kubeadm.core.exec.StepScript;
+import io.jenkins.plugins.kubeadm.core.logs.StepLogSink;
+import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
+import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
+import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
+import io.jenkins.plugins.kubeadm.core.secrets.JoinCommandException;
+import io.jenkins.plugins.kubeadm.core.secrets.JoinSecrets;
+import io.jenkins.plugins.kubeadm.core.secrets.RedactingLineSink;
+import io.jenkins.plugins.kubeadm.core.secrets.SecretRedactor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * kubeadmInit, joinWorkers and resetNode on real nodes, and the cluster run that chains the first
+ * two: init on the control plane, then all workers join in parallel.
+ *
+ * <p>The join secret never passes through a log: the bootstrap token is made here and registered
+ * with the run's {@link SecretRedactor} before any node sees it, reaches the control plane as a
+ * root-only private file, and the join command comes back as a result file
+ * ({@link ScriptRunner#runAndCollect}), held in memory only, and goes to each worker as a private
+ * file again. Every step's output lands in {@code kubeadm-logs/<node>/<NN>-<step>.log} through the
+ * redactor; a failed step's log ends with the diagnostics the script appended.
+ */
+public final class KubeadmSteps {
+
+    public static final String INIT_STEP = "kubeadm-init";
+    public static final String JOIN_STEP = "kubeadm-join";
+    public static final String RESET_STEP = "reset-node";
+    /** How long a worker's kubeadm keeps trying to validate the API server with the token. */
+    public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofMinutes(1);
+
+    static final String JOIN_TOKEN_FILE = "JOIN_TOKEN_FILE";
+    static final String JOIN_COMMAND_FILE = "JOIN_COMMAND_FILE";
+    static final String INIT_RESULT = "KUBEADM_INIT_RESULT";
+    static final String JOIN_RESULT = "KUBEADM_JOIN_RESULT";
+    /** The scripts print this line, then their diagnostics, when a step fails. */
+    static final String DIAGNOSTICS_MARKER = "==> diagnostics";
+
+    /** The control plane after kubeadmInit. {@code joinCommand} is SECRET (its toString is redacted). */
+    public record InitResult(String node, boolean initialized, String apiServerEndpoint, String caCertHash,
+                             String kubernetesVersion, JoinCommand joinCommand) {
+    }
+
+    /** A worker after joinWorkers: the API server and CA it now trusts; {@code joined} is false when it already was. */
+    public record JoinResult(String node, boolean joined, String apiServerEndpoint, String caCertHash) {
+    }
+
+    public record ClusterResult(InitResult controlPlane, List<JoinResult> workers) {
+    }
+
+    private final StepLogs logs;
+    private final StepLogSink logSink;
+    private final LineSink console;
+    private final Duration timeout;
+    private final Cancellation cancellation;
+
+    /**
+     * @param logs    where step logs go; its redactor masks every log and the console
+     * @param console where the output is echoed as well (redacted here), e.g. the build console
+     * @param timeout for each step on each node
+     */
+    public KubeadmSteps(StepLogs logs, LineSink console, Duration timeout, Cancellation cancellation) {
+        this.logs = Objects.requireNonNull(logs, "logs");
+        this.logSink = new StepLogSink(logs, console);
+        this.console = new RedactingLineSink(Objects.requireNonNull(console, "console"), logs.redactor());
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
+    }
+
+    /** kubeadmInit, then joinWorkers with the join command it made. */
+    public ClusterResult buildCluster(ScriptRunner controlPlane, List<? extends ScriptRunner> workers, KubeadmInitParams params) {
+        InitResult init = kubeadmInit(controlPlane, params);
+        List<JoinResult> joined = workers.isEmpty() ? List.of() : joinWorkers(workers, init.joinCommand(), DEFAULT_DISCOVERY_TIMEOUT);
+        return new ClusterResult(init, joined);
+    }
+
+    /**
+     * kubeadmInit on the control-plane node: initializes it (or leaves a control plane with the same
+     * settings alone) and creates a fresh join token.
+     *
+     * @throws ParallelStepRunner.StepFailedException when the script fails or hands back no usable join command
+     */
+    public InitResult kubeadmInit(ScriptRunner controlPlane, KubeadmInitParams params) {
+        String node = controlPlane.nodeName();
+        String token = JoinSecrets.newBootstrapToken();
+        registerToken(logs.redactor(), token);
+        byte[] tokenFile = (token + "\n").getBytes(StandardCharsets.US_ASCII);
+        StepRequest request = new StepRequest(StepScript.load("kubeadm-init.sh"), params.environment(),
+                Map.of(JOIN_TOKEN_FILE, tokenFile), Set.of(JOIN_COMMAND_FILE));
+        StepOutput output = new StepOutput(INIT_RESULT);
+        logSink.beginStep(node, INIT_STEP);
+        CollectedRun run = null;
+        try {
+            NodeStepResult result;
+            try {
+                run = controlPlane.runAndCollect(request, output, timeout, cancellation);
+                result = new NodeStepResult(node, run.result(), null, output.lastError(node));
+            } catch (IOException e) {
+                result = new NodeStepResult(node, null, e.getMessage(), null);
+            }
+            if (!result.succeeded()) {
+                throw output.fail(List.of(result), "kubeadmInit");
+            }
+            Map<String, String> reported = output.result(node);
+            String problem = null;
+            JoinCommand joinCommand = null;
+            try {
+                joinCommand = JoinCommand.parse(new String(run.file(JOIN_COMMAND_FILE), StandardCharsets.UTF_8));
+                logs.redactor().addAll(joinCommand.secrets());
+                if (!joinCommand.token().equals(token)) {
+                    problem = "the join command does not carry the token this run created";
+                } else if (reported.isEmpty()) {
+                    problem = "the script printed no " + INIT_RESULT + " line";
+                } else if (!joinCommand.caCertHashes().contains(reported.getOrDefault("ca_cert_hash", ""))
+                        || !joinCommand.apiServerEndpoint().toString().equalsIgnoreCase(reported.getOrDefault("endpoint", ""))) {
+                    problem = "the join command names another API server or CA than the control plane reported";
+                }
+            } catch (JoinCommandException e) {
+                problem = "no usable join command came back: " + e.getMessage();
+            }
+            if (problem != null) {
+                throw output.fail(List.of(new NodeStepResult(node, run.result(), problem, null)), "kubeadmInit");
+            }
+            output.succeed(node);
+            return new InitResult(node, "initialized".equals(reported.get("state")), reported.get("endpoint"),
+                    reported.get("ca_cert_hash"), reported.get("kubernetes_version"), joinCommand);
+        } finally {
+            Arrays.fill(tokenFile, (byte) 0);
+            if (run != null) {
+                run.clear();
+            }
+        }
+    }
+
+    /**
+     * joinWorkers: every worker joins in parallel with the same join command, delivered as a
+     * root-only private file. Each must report that it trusts the command's API server and CA.
+     *
+     * @param discoveryTimeout how long each worker's kubeadm keeps trying to validate the API server
+     *                         with the token (1 s to 1 h); an unknown or expired token fails after it
+     *
+     * @throws ParallelStepRunner.StepFailedException listing every worker that failed, with its reason
+     */
+    public List<JoinResult> joinWorkers(List<? extends ScriptRunner> workers, JoinCommand joinCommand, Duration discoveryTimeout) {
+        if (joinCommand.isControlPlane()) {
+            throw new IllegalArgumentException("joinWorkers takes a worker join command (JoinCommand.forWorkers())");
+        }
+        long seconds = discoveryTimeout.toSeconds();
+        if (seconds < 1 || seconds > 3600) {
+            throw new IllegalArgumentException("discoveryTimeout must be from 1 s to 1 h, not " + discoveryTimeout);
+        }
+        logs.redactor().addAll(joinCommand.secrets());
+        byte[] commandFile = (joinCommand.toSecretCommandLine() + "\n").getBytes(StandardCharsets.UTF_8);
+        StepRequest request = new StepRequest(StepScript.load("kubeadm-join.sh"), Map.of("JOIN_DISCOVERY_TIMEOUT", seconds + "s"),
+                Map.of(JOIN_COMMAND_FILE, commandFile));
+        StepOutput output = new StepOutput(JOIN_RESULT);
+        for (ScriptRunner worker : workers) {
+            logSink.beginStep(worker.nodeName(), JOIN_STEP);
+        }
+        List<NodeStepResult> results;
+        try {
+            results = ParallelStepRunner.run(workers, node -> request, output, timeout, cancellation);
+        } finally {
+            Arrays.fill(commandFile, (byte) 0);
+        }
+        List<NodeStepResult> checked = new ArrayList<>();
+        List<JoinResult> joined = new ArrayList<>();
+        String endpoint = joinCommand.apiServerEndpoint().toString();
+        for (NodeStepResult result : results) {
+            Map<String, String> reported = output.result(result.node());
+            if (result.succeeded()) {
+                String problem = null;
+                if (reported.isEmpty()) {
+                    problem = "the script printed no " + JOIN_RESULT + " line";
+                } else if (!joinCommand.caCertHashes().contains(reported.getOrDefault("ca_cert_hash", ""))) {
+                    problem = "it trusts CA " + reported.get("ca_cert_hash") + ", not the control plane's " + joinCommand.caCertHashes();
+                } else if (!endpoint.equalsIgnoreCase(reported.getOrDefault("endpoint", ""))) {
+                    problem = "it talks to the API server at " + reported.get("endpoint") + ", not " + endpoint;
+                }
+                if (problem != null) {
+                    result = new NodeStepResult(result.node(), result.result(), "joined another control plane: " + problem, null);
+                } else {
+                    joined.add(new JoinResult(result.node(), "joined".equals(reported.get("state")), reported.get("endpoint"),
+                            reported.get("ca_cert_hash")));
+                }
+            }
+            checked.add(result);
+        }
+        output.finish(checked);
+        ParallelStepRunner.requireSuccess("joinWorkers", checked);
+        return joined;
+    }
+
+    /**
+     * resetNode on every node in parallel: kubeadm reset and the clean-up it leaves to the user,
+     * Kubernetes and CNI firewall chains only.
+     *
+     * @throws ParallelStepRunner.StepFailedException listing every node that failed
+     */
+    public List<NodeStepResult> resetNodes(List<? extends ScriptRunner> nodes) {
+        StepRequest request = StepRequest.of(StepScript.load("reset-node.sh"), Map.of());
+        StepOutput output = new StepOutput(null);
+        for (ScriptRunner node : nodes) {
+            logSink.beginStep(node.nodeName(), RESET_STEP);
+        }
+        List<NodeStepResult> results = ParallelStepRunner.run(nodes, node -> request, output, timeout, cancellation);
+        output.finish(results);
+        ParallelStepRunner.requireSuccess("resetNode", results);
+        return results;
+    }
+
+    /** The token and its secret half, as written and base64-encoded: the same forms {@link JoinCommand#secrets()} lists. */
+    static void registerToken(SecretRedactor redactor, String token) {
+        for (String secret : List.of(token, token.substring(token.indexOf('.') + 1))) {
+            redactor.add(secret);
+            redactor.add(Base64.getEncoder().withoutPadding().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** Parses a {@code MARKER key=value ...} line; empty when the line is something else. */
+    static Map<String, String> parseResultLine(String marker, String line) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (marker == null || line == null || !line.startsWith(marker + " ")) {
+            return fields;
+        }
+        for (String word : line.substring(marker.length() + 1).trim().split("\\s+")) {
+            int eq = word.indexOf('=');
+            if (eq > 0) {
+                fields.put(word.substring(0, eq).toLowerCase(Locale.ROOT), word.substring(eq + 1));
+            }
+        }
+        return fields;
+    }
+
+    /**
+     * The sink of one step: lines go to the node's step log and the console; the result line is
+     * remembered; lines after {@link #DIAGNOSTICS_MARKER} go to the console and are kept for the end
+     * of the failed step's log.
+     */
+    private final class StepOutput implements LineSink {
+        private final String marker;
+        private final Map<String, Map<String, String>> results = new ConcurrentHashMap<>();
+        private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+        private final Map<String, StringBuilder> diagnostics = new ConcurrentHashMap<>();
+
+        StepOutput(String marker) {
+            this.marker = marker;
+        }
+
+        @Override
+        public void line(String node, Stream stream, String text) {
+            Map<String, String> fields = parseResultLine(marker, text);
+            if (!fields.isEmpty()) {
+                results.put(node, fields);
+            }
+            if (stream == Stream.STDERR && text.startsWith("ERROR: ")) {
+                lastErrors.put(node, text);
+            }
+            StringBuilder held = diagnostics.get(node);
+            if (held == null && stream == Stream.STDOUT && text.equals(DIAGNOSTICS_MARKER)) {
+                diagnostics.putIfAbsent(node, new StringBuilder());
+                console.line(node, stream, text);
+                return;
+            }
+            if (held != null) {
+                synchronized (held) {
+                    held.append(text).append('\n');
+                }
+                console.line(node, stream, text);
+                return;
+            }
+            logSink.line(node, stream, text);
+        }
+
+        Map<String, String> result(String node) {
+            return results.getOrDefault(node, Map.of());
+        }
+
+        String lastError(String node) {
+            return lastErrors.get(node);
+        }
+
+        void succeed(String node) {
+            logSink.succeedStep(node);
+        }
+
+        /** Closes each node's step log with its outcome; a failure's log ends with the diagnostics. */
+        void finish(List<NodeStepResult> results) {
+            for (NodeStepResult r : results) {
+                if (r.succeeded()) {
+                    succeed(r.node());
+                } else {
+                    failLog(r);
+                }
+            }
+        }
+
+        ParallelStepRunner.StepFailedException fail(List<NodeStepResult> failed, String step) {
+            failed.forEach(this::failLog);
+            return new ParallelStepRunner.StepFailedException(step, failed);
+        }
+
+        private void failLog(NodeStepResult r) {
+            String held = Optional.ofNullable(diagnostics.get(r.node())).map(StringBuilder::toString).orElse("");
+            logSink.failStep(r.node(), r.describe(), held.isEmpty() ? "(the step printed no diagnostics)" : held);
+        }
+    }
+}

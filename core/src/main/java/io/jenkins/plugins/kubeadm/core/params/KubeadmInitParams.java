@@ -1,0 +1,118 @@
+package io.jenkins.plugins.kubeadm.core.params;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parameters of kubeadmInit (resources/kubeadm/scripts/kubeadm-init.sh). {@link #of} validates them
+ * before any node is touched; {@link #environment()} is what the script receives. Unset optional
+ * values keep the script's defaults: the advertise address of the default route, no separate
+ * control-plane endpoint, the installed kubeadm's version.
+ */
+public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String apiServerAdvertiseAddress,
+                                String controlPlaneEndpoint, KubernetesVersion kubernetesVersion, String joinTokenTtl,
+                                boolean controlPlaneSchedulable) {
+
+    /** What Flannel expects. */
+    public static final String DEFAULT_POD_NETWORK_CIDR = "10.244.0.0/16";
+    public static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
+    public static final String DEFAULT_JOIN_TOKEN_TTL = "30m";
+
+    private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,5})h)?(?:(\\d{1,5})m)?(?:(\\d{1,7})s)?");
+    private static final int MIN_TTL_SECONDS = 60;
+    private static final int MAX_TTL_SECONDS = 24 * 3600;
+
+    /** Every parameter at its default. */
+    public static KubeadmInitParams defaults() {
+        return of(null, null, null, null, null, null, false);
+    }
+
+    /**
+     * @param podNetworkCidr            pod network; default 10.244.0.0/16
+     * @param serviceCidr               service network, must not overlap the pod network; default 10.96.0.0/12
+     * @param apiServerAdvertiseAddress optional IPv4 address of the control-plane node (multi-NIC labs)
+     * @param controlPlaneEndpoint      optional stable HOST[:PORT] for the API server
+     * @param kubernetesVersion         optional 1.31 or 1.31.2; default: the installed kubeadm's version
+     * @param joinTokenTtl              lifetime of the join token, 1m to 24h such as 30m or 1h30m; default 30m
+     * @param controlPlaneSchedulable   true removes the control-plane taint
+     */
+    public static KubeadmInitParams of(String podNetworkCidr, String serviceCidr, String apiServerAdvertiseAddress,
+                                       String controlPlaneEndpoint, String kubernetesVersion, String joinTokenTtl,
+                                       boolean controlPlaneSchedulable) {
+        Cidr pods = Validators.cidr("podNetworkCidr", blank(podNetworkCidr) ? DEFAULT_POD_NETWORK_CIDR : podNetworkCidr);
+        Cidr services = Validators.cidr("serviceCidr", blank(serviceCidr) ? DEFAULT_SERVICE_CIDR : serviceCidr);
+        if (pods.overlaps(services)) {
+            throw new ParameterException("serviceCidr", services + " overlaps podNetworkCidr " + pods,
+                    "two CIDRs that share no address, e.g. the defaults " + DEFAULT_POD_NETWORK_CIDR + " and " + DEFAULT_SERVICE_CIDR);
+        }
+        String address = blank(apiServerAdvertiseAddress) ? null : Validators.ipv4("apiServerAdvertiseAddress", apiServerAdvertiseAddress);
+        String endpoint = blank(controlPlaneEndpoint) ? null : endpoint(controlPlaneEndpoint);
+        KubernetesVersion version = blank(kubernetesVersion) ? null : Validators.kubernetesVersion("kubernetesVersion", kubernetesVersion);
+        String ttl = blank(joinTokenTtl) ? DEFAULT_JOIN_TOKEN_TTL : joinTokenTtl.trim();
+        long seconds = durationSeconds(ttl);
+        if (seconds < MIN_TTL_SECONDS || seconds > MAX_TTL_SECONDS) {
+            throw new ParameterException("joinTokenTtl", "'" + joinTokenTtl + "' is not a duration from 1m to 24h",
+                    "hours, minutes and seconds such as 30m, 1h30m or 90s; a join token is short-lived by design");
+        }
+        return new KubeadmInitParams(pods, services, address, endpoint, version, ttl, controlPlaneSchedulable);
+    }
+
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("POD_NETWORK_CIDR", podNetworkCidr.toString());
+        env.put("SERVICE_CIDR", serviceCidr.toString());
+        if (apiServerAdvertiseAddress != null) {
+            env.put("APISERVER_ADVERTISE_ADDRESS", apiServerAdvertiseAddress);
+        }
+        if (controlPlaneEndpoint != null) {
+            env.put("CONTROL_PLANE_ENDPOINT", controlPlaneEndpoint);
+        }
+        if (kubernetesVersion != null) {
+            env.put("KUBERNETES_VERSION", kubernetesVersion.toString());
+        }
+        env.put("JOIN_TOKEN_TTL", joinTokenTtl);
+        env.put("CONTROL_PLANE_SCHEDULABLE", Boolean.toString(controlPlaneSchedulable));
+        return env;
+    }
+
+    /** HOST[:PORT] with an IPv4 address or DNS name; lower-cased. */
+    private static String endpoint(String value) {
+        String form = "HOST[:PORT] with an IPv4 address or DNS name and an optional port 1-65535, e.g. cp.lab.example:6443";
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? v : v.substring(0, colon);
+        try {
+            if (host.matches("[0-9.]+")) {
+                Validators.ipv4("controlPlaneEndpoint", host);
+            } else {
+                Validators.hostname("controlPlaneEndpoint", host);
+            }
+            if (colon >= 0) {
+                Validators.port("controlPlaneEndpoint", v.substring(colon + 1));
+            }
+        } catch (ParameterException e) {
+            throw new ParameterException("controlPlaneEndpoint", "'" + value + "' is not HOST[:PORT]", form);
+        }
+        return v;
+    }
+
+    private static long durationSeconds(String value) {
+        Matcher m = DURATION.matcher(value);
+        if (value.isEmpty() || !m.matches()) {
+            throw new ParameterException("joinTokenTtl", "'" + value + "' is not a duration",
+                    "hours, minutes and seconds such as 30m, 1h30m or 90s");
+        }
+        return parts(m.group(1)) * 3600 + parts(m.group(2)) * 60 + parts(m.group(3));
+    }
+
+    private static long parts(String digits) {
+        return digits == null ? 0 : Long.parseLong(digits);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}
