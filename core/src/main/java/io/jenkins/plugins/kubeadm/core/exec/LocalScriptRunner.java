@@ -5,14 +5,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs node scripts on this machine, through the same bootstrap the SSH runner uses. For the node
  * a Jenkins agent runs on, and for tests.
  */
-public final class LocalScriptRunner implements ScriptRunner {
+public final class LocalScriptRunner extends BootstrapScriptRunner {
 
     private final String nodeName;
 
@@ -25,40 +24,9 @@ public final class LocalScriptRunner implements ScriptRunner {
         return nodeName;
     }
 
-    @Override
-    public ExecResult run(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation) throws IOException {
-        if (!request.resultFiles().isEmpty()) {
-            // Nobody wants them: collected all the same, so that they do not stay behind.
-            CollectedRun run = runAndCollect(request, sink, timeout, cancellation);
-            run.clear();
-            return run.result();
-        }
-        return execute(request, null, sink, timeout, cancellation);
-    }
-
-    @Override
-    public CollectedRun runAndCollect(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation)
-            throws IOException {
-        if (request.resultFiles().isEmpty()) {
-            return new CollectedRun(execute(request, null, sink, timeout, cancellation), Map.of());
-        }
-        String resultId = ResultFiles.newId();
-        ExecResult result;
-        try {
-            result = execute(request, resultId, sink, timeout, cancellation);
-        } catch (IOException | RuntimeException e) {
-            try {
-                fetchResults(resultId);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        return new CollectedRun(result, ResultFiles.parse(fetchResults(resultId), request.resultFiles()));
-    }
-
     /** Collects and removes a run's result files with a second process; the payload never meets a LineSink. */
-    private static byte[] fetchResults(String resultId) throws IOException {
+    @Override
+    byte[] fetchResults(String resultId) throws IOException {
         Process process = new ProcessBuilder("bash", "-c", NodeBootstrap.FETCH_SCRIPT)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (OutputStream stdin = process.getOutputStream()) {
@@ -84,7 +52,8 @@ public final class LocalScriptRunner implements ScriptRunner {
         return out.toByteArray();
     }
 
-    private ExecResult execute(StepRequest request, String resultId, LineSink sink, Duration timeout, Cancellation cancellation)
+    @Override
+    ExecResult execute(StepRequest request, String resultId, LineSink sink, Duration timeout, Cancellation cancellation)
             throws IOException {
         long start = System.nanoTime();
         Process process = new ProcessBuilder("bash", "-c", NodeBootstrap.SCRIPT).start();

@@ -9,7 +9,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -23,7 +22,7 @@ import org.apache.sshd.common.util.security.SecurityUtils;
  * Runs node scripts over SSH with Apache MINA SSHD: public-key authentication only, the host key
  * checked by an explicit {@link HostKeyPolicy}. One client per node, one session per script run.
  */
-public final class SshScriptRunner implements ScriptRunner {
+public final class SshScriptRunner extends BootstrapScriptRunner {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(60);
@@ -45,40 +44,9 @@ public final class SshScriptRunner implements ScriptRunner {
         return target.name();
     }
 
-    @Override
-    public ExecResult run(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation) throws IOException {
-        if (!request.resultFiles().isEmpty()) {
-            // Nobody wants them: collected all the same, so that they do not stay on the node.
-            CollectedRun run = runAndCollect(request, sink, timeout, cancellation);
-            run.clear();
-            return run.result();
-        }
-        return execute(request, null, sink, timeout, cancellation);
-    }
-
-    @Override
-    public CollectedRun runAndCollect(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation)
-            throws IOException {
-        if (request.resultFiles().isEmpty()) {
-            return new CollectedRun(execute(request, null, sink, timeout, cancellation), Map.of());
-        }
-        String resultId = ResultFiles.newId();
-        ExecResult result;
-        try {
-            result = execute(request, resultId, sink, timeout, cancellation);
-        } catch (IOException | RuntimeException e) {
-            try {
-                fetchResults(resultId);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        return new CollectedRun(result, ResultFiles.parse(fetchResults(resultId), request.resultFiles()));
-    }
-
     /** Collects and removes a run's result files over a second SSH channel; the payload never meets a LineSink. */
-    private byte[] fetchResults(String resultId) throws IOException {
+    @Override
+    byte[] fetchResults(String resultId) throws IOException {
         try (ClientSession session = connect();
              ChannelExec channel = session.createExecChannel(NodeBootstrap.fetchCommandLine(target.needsSudo()))) {
             ResultFiles.BoundedBuffer out = new ResultFiles.BoundedBuffer();
@@ -98,7 +66,8 @@ public final class SshScriptRunner implements ScriptRunner {
         }
     }
 
-    private ExecResult execute(StepRequest request, String resultId, LineSink sink, Duration timeout, Cancellation cancellation)
+    @Override
+    ExecResult execute(StepRequest request, String resultId, LineSink sink, Duration timeout, Cancellation cancellation)
             throws IOException {
         long start = System.nanoTime();
         try (ClientSession session = connect();
