@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -102,7 +101,7 @@ public final class KubeadmSteps {
     public InitResult kubeadmInit(ScriptRunner controlPlane, KubeadmInitParams params) {
         String node = controlPlane.nodeName();
         String token = JoinSecrets.newBootstrapToken();
-        registerToken(logs.redactor(), token);
+        logs.redactor().addAll(JoinSecrets.tokenRedactionForms(token));
         byte[] tokenFile = (token + "\n").getBytes(StandardCharsets.US_ASCII);
         StepRequest request = new StepRequest(StepScript.load("kubeadm-init.sh"), params.environment(),
                 Map.of(JOIN_TOKEN_FILE, tokenFile), Set.of(JOIN_COMMAND_FILE));
@@ -112,7 +111,8 @@ public final class KubeadmSteps {
         try {
             NodeStepResult result;
             try {
-                run = controlPlane.runAndCollect(request, output, timeout, cancellation);
+                // Masked before StepOutput keeps error lines or diagnostics, as ParallelStepRunner does for the others.
+                run = controlPlane.runAndCollect(request, new RedactingLineSink(output, logs.redactor()), timeout, cancellation);
                 result = new NodeStepResult(node, run.result(), null, output.lastError(node));
             } catch (IOException e) {
                 result = new NodeStepResult(node, null, e.getMessage(), null);
@@ -178,7 +178,7 @@ public final class KubeadmSteps {
         }
         List<NodeStepResult> results;
         try {
-            results = ParallelStepRunner.run(workers, node -> request, output, timeout, cancellation);
+            results = ParallelStepRunner.run(workers, node -> request, output, timeout, cancellation, logs.redactor()::redact);
         } finally {
             Arrays.fill(commandFile, (byte) 0);
         }
@@ -222,18 +222,11 @@ public final class KubeadmSteps {
         for (ScriptRunner node : nodes) {
             logSink.beginStep(node.nodeName(), RESET_STEP);
         }
-        List<NodeStepResult> results = ParallelStepRunner.run(nodes, node -> request, output, timeout, cancellation);
+        List<NodeStepResult> results = ParallelStepRunner.run(nodes, node -> request, output, timeout, cancellation,
+                logs.redactor()::redact);
         output.finish(results);
         ParallelStepRunner.requireSuccess("resetNode", results);
         return results;
-    }
-
-    /** The token and its secret half, as written and base64-encoded: the same forms {@link JoinCommand#secrets()} lists. */
-    static void registerToken(SecretRedactor redactor, String token) {
-        for (String secret : List.of(token, token.substring(token.indexOf('.') + 1))) {
-            redactor.add(secret);
-            redactor.add(Base64.getEncoder().withoutPadding().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
-        }
     }
 
     /** Parses a {@code MARKER key=value ...} line; empty when the line is something else. */

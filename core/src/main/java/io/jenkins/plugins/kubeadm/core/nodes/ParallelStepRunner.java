@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** Runs one step on many nodes at once and collects each node's result; one node's failure stops no other. */
 public final class ParallelStepRunner {
@@ -30,8 +31,18 @@ public final class ParallelStepRunner {
      */
     public static List<NodeStepResult> run(List<? extends ScriptRunner> runners, Function<String, StepRequest> requestFor,
                                            LineSink sink, Duration timeout, Cancellation cancellation) {
+        return run(runners, requestFor, sink, timeout, cancellation, UnaryOperator.identity());
+    }
+
+    /**
+     * As above, with every line passed through {@code redact} first: the last error line ends up in
+     * exception messages, so it must be masked before it is kept, not only when a log writes it.
+     */
+    public static List<NodeStepResult> run(List<? extends ScriptRunner> runners, Function<String, StepRequest> requestFor,
+                                           LineSink sink, Duration timeout, Cancellation cancellation, UnaryOperator<String> redact) {
         Map<String, String> lastErrorLine = new ConcurrentHashMap<>();
-        LineSink tracking = (node, stream, text) -> {
+        LineSink tracking = (node, stream, raw) -> {
+            String text = redact.apply(raw);
             if (stream == LineSink.Stream.STDERR && text.startsWith("ERROR: ")) {
                 lastErrorLine.put(node, text);
             }

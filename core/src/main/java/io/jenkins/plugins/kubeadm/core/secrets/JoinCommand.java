@@ -4,7 +4,6 @@ import io.jenkins.plugins.kubeadm.core.params.KubernetesVersion;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -262,19 +261,12 @@ public final class JoinCommand {
      * in a Secret's {@code data}, e.g. in {@code kubectl get secret -o yaml} diagnostics).
      */
     public Set<String> secrets() {
-        Set<String> secrets = new LinkedHashSet<>();
-        addWithEncodings(secrets, token);
-        addWithEncodings(secrets, token.substring(7));
+        Set<String> secrets = new LinkedHashSet<>(JoinSecrets.tokenRedactionForms(token));
         if (certificateKey != null) {
-            addWithEncodings(secrets, certificateKey);
-            addWithEncodings(secrets, certificateKey.toLowerCase(Locale.ROOT));
+            secrets.addAll(JoinSecrets.redactionForms(certificateKey));
+            secrets.addAll(JoinSecrets.redactionForms(certificateKey.toLowerCase(Locale.ROOT)));
         }
         return Collections.unmodifiableSet(secrets);
-    }
-
-    private static void addWithEncodings(Set<String> secrets, String secret) {
-        secrets.add(secret);
-        secrets.add(Base64.getEncoder().withoutPadding().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** SECRET: the one-line command, e.g. for a node script reading it from standard input. */

@@ -1,7 +1,12 @@
 package io.jenkins.plugins.kubeadm.core.secrets;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Join secrets generated in Java, so that they are in the {@link SecretRedactor} before any node
@@ -26,6 +31,24 @@ public final class JoinSecrets {
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
         return HexFormat.of().formatHex(key);
+    }
+
+    /**
+     * What a {@link SecretRedactor} must mask for a secret: it as written and base64-encoded without
+     * padding (the form it takes in a Secret's {@code data}, e.g. in diagnostics).
+     */
+    public static Set<String> redactionForms(String secret) {
+        Set<String> forms = new LinkedHashSet<>();
+        forms.add(secret);
+        forms.add(Base64.getEncoder().withoutPadding().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
+        return Collections.unmodifiableSet(forms);
+    }
+
+    /** {@link #redactionForms} of a bootstrap token and of its secret half. */
+    public static Set<String> tokenRedactionForms(String token) {
+        Set<String> forms = new LinkedHashSet<>(redactionForms(token));
+        forms.addAll(redactionForms(token.substring(token.indexOf('.') + 1)));
+        return Collections.unmodifiableSet(forms);
     }
 
     private static String randomAlnum(int length) {

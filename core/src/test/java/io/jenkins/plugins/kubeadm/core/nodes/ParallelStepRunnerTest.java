@@ -55,6 +55,22 @@ class ParallelStepRunnerTest {
     }
 
     @Test
+    void aSecretInTheLastErrorLineIsMaskedBeforeItReachesTheExceptionMessage() {
+        io.jenkins.plugins.kubeadm.core.secrets.SecretRedactor redactor = new io.jenkins.plugins.kubeadm.core.secrets.SecretRedactor();
+        String token = io.jenkins.plugins.kubeadm.core.secrets.JoinSecrets.newBootstrapToken();
+        redactor.addAll(io.jenkins.plugins.kubeadm.core.secrets.JoinSecrets.tokenRedactionForms(token));
+        List<String> lines = new CopyOnWriteArrayList<>();
+        List<NodeStepResult> results = ParallelStepRunner.run(List.of(new LocalScriptRunner("node1")),
+                node -> StepRequest.of(script("die \"kubeadm refused token $T\"\n"), Map.of("T", token)),
+                (node, stream, text) -> lines.add(text), Duration.ofSeconds(30), Cancellation.none(), redactor::redact);
+        ParallelStepRunner.StepFailedException e = assertThrows(ParallelStepRunner.StepFailedException.class,
+                () -> ParallelStepRunner.requireSuccess("joinWorkers", results));
+        assertTrue(e.getMessage().contains("kubeadm refused token"), e.getMessage());
+        assertTrue(!e.getMessage().contains(token) && !e.getMessage().contains(token.substring(7)), e.getMessage());
+        assertTrue(lines.stream().noneMatch(l -> l.contains(token.substring(7))), lines.toString());
+    }
+
+    @Test
     void aNodeThatCannotBeReachedIsReportedByName() {
         ScriptRunner unreachable = new ScriptRunner() {
             @Override
