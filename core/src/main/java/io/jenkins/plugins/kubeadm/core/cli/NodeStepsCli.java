@@ -69,13 +69,11 @@ public final class NodeStepsCli {
             Map<String, String> roles = new LinkedHashMap<>();
             options.inventory().nodes().forEach(e -> roles.put(e.name(), e.role()));
             String hosts = options.inventory().clusterHosts();
-            logged(logs, roles.keySet(), "prepare-node", () -> {
-                Map<String, NodeIdentity> ids = NodeSteps.prepareNodes(runners,
-                        node -> PrepareNodeParams.of(roles.get(node), node, hosts, options.preflightIgnore()),
-                        logs, options.timeout(), Cancellation.none());
-                ids.forEach((node, id) -> out.println("[" + node + "] identity ok: " + id.hostname() + " " + id.primaryIp()));
-            });
-            logged(logs, roles.keySet(), "install-runtime",
+            Map<String, NodeIdentity> ids = logs.logged(roles.keySet(), "prepare-node", () -> NodeSteps.prepareNodes(runners,
+                    node -> PrepareNodeParams.of(roles.get(node), node, hosts, options.preflightIgnore()),
+                    logs, options.timeout(), Cancellation.none()));
+            ids.forEach((node, id) -> out.println("[" + node + "] identity ok: " + id.hostname() + " " + id.primaryIp()));
+            logs.logged(roles.keySet(), "install-runtime",
                     () -> NodeSteps.installRuntime(runners, options.runtime(), logs, options.timeout(), Cancellation.none()));
             out.println("All nodes prepared; logs in " + stepLogs.root().toAbsolutePath().normalize());
             return 0;
@@ -91,27 +89,6 @@ public final class NodeStepsCli {
                     // closing an SSH client
                 }
             }
-        }
-    }
-
-    /** Opens each node's log for the step, and records success, or the failure with its reason, per node. */
-    private static void logged(StepLogSink logs, Iterable<String> nodes, String step, Runnable action) {
-        nodes.forEach(node -> logs.beginStep(node, step));
-        try {
-            action.run();
-            nodes.forEach(logs::succeedStep);
-        } catch (ParallelStepRunner.StepFailedException e) {
-            List<String> failed = e.failed().stream().map(r -> r.node()).toList();
-            e.failed().forEach(r -> logs.failStep(r.node(), r.describe(), ""));
-            nodes.forEach(node -> {
-                if (!failed.contains(node)) {
-                    logs.succeedStep(node);
-                }
-            });
-            throw e;
-        } catch (RuntimeException e) {
-            nodes.forEach(node -> logs.failStep(node, String.valueOf(e.getMessage()), ""));
-            throw e;
         }
     }
 

@@ -4,19 +4,77 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs node scripts on this machine, through the same bootstrap the SSH runner uses. For the node
- * a Jenkins agent runs on, and for tests.
+ * a Jenkins agent runs on, and for tests. Scripts run as root: as this process when it is root,
+ * otherwise through {@code sudo -n}, which must be allowed without a password.
  */
 public final class LocalScriptRunner extends BootstrapScriptRunner {
 
     private final String nodeName;
+    private final boolean sudo;
 
+    /** Runs scripts as this process's user (tests, or a process that is root). */
     public LocalScriptRunner(String nodeName) {
+        this(nodeName, false);
+    }
+
+    private LocalScriptRunner(String nodeName, boolean sudo) {
         this.nodeName = nodeName;
+        this.sudo = sudo;
+    }
+
+    /**
+     * A runner whose scripts run as root: directly when this process is root, else through
+     * {@code sudo -n}, checked here so a user without passwordless sudo gets a clear error instead
+     * of a step that fails half-way.
+     *
+     * @throws IOException naming the user and what to change when sudo may not be used
+     */
+    public static LocalScriptRunner asRoot(String nodeName) throws IOException {
+        String user = System.getProperty("user.name");
+        if (isRoot()) {
+            return new LocalScriptRunner(nodeName, false);
+        }
+        Process check = new ProcessBuilder("sudo", "-n", "true").redirectErrorStream(true).start();
+        String said;
+        try (InputStream in = check.getInputStream()) {
+            said = new String(in.readNBytes(2000), StandardCharsets.UTF_8).trim();
+        }
+        try {
+            if (!check.waitFor(30, TimeUnit.SECONDS)) {
+                check.destroyForcibly();
+                said = "sudo -n true did not answer within 30 s";
+            } else if (check.exitValue() == 0) {
+                return new LocalScriptRunner(nodeName, true);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            check.destroyForcibly();
+            throw new IOException("interrupted while checking sudo on " + nodeName, e);
+        }
+        throw new IOException("node " + nodeName + ": the agent runs as user '" + user + "', which may not run commands as root"
+                + " with 'sudo -n' (" + (said.isEmpty() ? "no reason given" : said) + "). The steps need root: allow this user"
+                + " passwordless sudo (for example '" + user + " ALL=(ALL) NOPASSWD:ALL' in /etc/sudoers.d/) or run the agent as root.");
+    }
+
+    /** Whether this process runs as root (uid 0). */
+    static boolean isRoot() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+            if (line.startsWith("Uid:")) {
+                return line.split("\\s+")[1].equals("0");
+            }
+        }
+        throw new IOException("cannot tell this process's user id from /proc/self/status");
+    }
+
+    private ProcessBuilder bash(String script) {
+        return sudo ? new ProcessBuilder("sudo", "-n", "-H", "bash", "-c", script) : new ProcessBuilder("bash", "-c", script);
     }
 
     @Override
@@ -27,7 +85,7 @@ public final class LocalScriptRunner extends BootstrapScriptRunner {
     /** Collects and removes a run's result files with a second process; the payload never meets a LineSink. */
     @Override
     byte[] fetchResults(String resultId) throws IOException {
-        Process process = new ProcessBuilder("bash", "-c", NodeBootstrap.FETCH_SCRIPT)
+        Process process = bash(NodeBootstrap.FETCH_SCRIPT)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write((resultId + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -56,7 +114,7 @@ public final class LocalScriptRunner extends BootstrapScriptRunner {
     ExecResult execute(StepRequest request, String resultId, LineSink sink, Duration timeout, Cancellation cancellation)
             throws IOException {
         long start = System.nanoTime();
-        Process process = new ProcessBuilder("bash", "-c", NodeBootstrap.SCRIPT).start();
+        Process process = bash(NodeBootstrap.SCRIPT).start();
         Thread out = pump(process.getInputStream(), new LineSplitter(nodeName, LineSink.Stream.STDOUT, sink));
         Thread err = pump(process.getErrorStream(), new LineSplitter(nodeName, LineSink.Stream.STDERR, sink));
         OutputStream stdin = process.getOutputStream();

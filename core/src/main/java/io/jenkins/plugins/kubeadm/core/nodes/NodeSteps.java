@@ -1,14 +1,18 @@
 package io.jenkins.plugins.kubeadm.core.nodes;
 
+import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import io.jenkins.plugins.kubeadm.core.exec.StepScript;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
+import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +58,31 @@ public final class NodeSteps {
         StepRequest request = StepRequest.of(StepScript.load("install-runtime.sh"), params.environment());
         List<NodeStepResult> results = ParallelStepRunner.run(runners, node -> request, sink, timeout, cancellation);
         ParallelStepRunner.requireSuccess("installRuntime", results);
+        return results;
+    }
+
+    /**
+     * The node side of installGpuPlugin (gpu-node.sh) on every GPU node: driver and NVIDIA container
+     * toolkit checked, containerd given the nvidia runtime.
+     *
+     * @param minDriverVersion lowest driver accepted, as nvidia-smi reports it (such as 535.104.05); null for the script's default
+     * @param runtimeMode      default or runtimeClass, as {@link GpuPluginOptions#runtime} takes it; null for default
+     */
+    public static List<NodeStepResult> gpuNodes(List<? extends ScriptRunner> runners, String minDriverVersion, String runtimeMode,
+                                                LineSink sink, Duration timeout, Cancellation cancellation) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (minDriverVersion != null) {
+            if (!minDriverVersion.matches("\\d{1,4}(\\.\\d{1,4}){0,3}")) {
+                throw new ParameterException("minDriverVersion", "'" + minDriverVersion + "' is not a driver version",
+                        "numbers and dots as nvidia-smi prints them, such as 535.104.05");
+            }
+            env.put("MIN_DRIVER_VERSION", minDriverVersion);
+        }
+        new GpuPluginOptions().runtime(runtimeMode); // validates: default or runtimeClass
+        env.put("NVIDIA_RUNTIME_MODE", runtimeMode == null || runtimeMode.isBlank() ? "default" : runtimeMode.trim().toLowerCase(Locale.ROOT));
+        StepRequest request = StepRequest.of(StepScript.load("gpu-node.sh"), env);
+        List<NodeStepResult> results = ParallelStepRunner.run(runners, node -> request, sink, timeout, cancellation);
+        ParallelStepRunner.requireSuccess("installGpuPlugin", results);
         return results;
     }
 }

@@ -1,0 +1,60 @@
+package io.jenkins.plugins.kubeadm.agents;
+
+import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
+import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
+import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * core's {@link ScriptRunner} for a Jenkins agent: the script runs on the agent's own machine (the
+ * node it stands for) over the agent's remoting channel. Cancelling interrupts the call, which
+ * remoting forwards to the agent, where the script's process group is stopped.
+ */
+public final class AgentScriptRunner implements ScriptRunner {
+
+    private final String nodeName;
+    private final VirtualChannel channel;
+
+    public AgentScriptRunner(String nodeName, VirtualChannel channel) {
+        this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+        this.channel = Objects.requireNonNull(channel, "channel");
+    }
+
+    @Override
+    public String nodeName() {
+        return nodeName;
+    }
+
+    @Override
+    public ExecResult run(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation) throws IOException {
+        CollectedRun run = runAndCollect(request, sink, timeout, cancellation);
+        run.clear();
+        return run.result();
+    }
+
+    @Override
+    public CollectedRun runAndCollect(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation)
+            throws IOException {
+        Thread caller = Thread.currentThread();
+        Runnable interrupt = caller::interrupt;
+        cancellation.onCancel(interrupt);
+        try (OutputStream out = LineSink.lines(sink, nodeName, LineSink.Stream.STDOUT);
+             OutputStream err = LineSink.lines(sink, nodeName, LineSink.Stream.STDERR)) {
+            AgentRunResult result = channel.call(new RunScriptOnAgent(nodeName, request, timeout, out, err));
+            return result.toCollectedRun();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("the step on " + nodeName + " was stopped");
+        } finally {
+            cancellation.remove(interrupt);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.jenkins.plugins.kubeadm.agents;
+
+import hudson.AbortException;
+import hudson.model.Computer;
+import hudson.model.Label;
+import hudson.model.Node;
+import hudson.remoting.VirtualChannel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import jenkins.model.Jenkins;
+
+/**
+ * Which agents a node step runs on: every online agent with a label (the fan-out form), or the agent
+ * the step already runs on inside {@code node('...') { }}. One agent stands for one cluster node.
+ */
+public final class NodeAgents {
+
+    /** The label that marks an agent as the control plane; prepareNode's default role comes from it. */
+    public static final String CONTROL_PLANE_LABEL = "k8s-control-plane";
+
+    private NodeAgents() {
+    }
+
+    /**
+     * @param label    a label expression, or null for the current agent
+     * @param current  the agent the step runs on (null outside a node block)
+     * @param stepName for error messages
+     * @throws AbortException when nothing matches or an agent is offline, naming them
+     */
+    public static List<AgentScriptRunner> select(String label, Computer current, String stepName) throws IOException {
+        if (label == null) {
+            if (current == null) {
+                throw new AbortException(stepName + " runs on the agent of a node('...') { } block, or on every agent with a label:"
+                        + " " + stepName + "(label: 'k8s-worker', ...)");
+            }
+            return List.of(runnerFor(current, stepName));
+        }
+        Label parsed;
+        try {
+            parsed = Label.parseExpression(label);
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(stepName + ": label: '" + label + "' is not a label expression (accepted: a label such as"
+                    + " k8s-worker, or an expression such as 'k8s-worker && gpu')");
+        }
+        List<Node> nodes = new ArrayList<>(parsed.getNodes());
+        nodes.removeIf(node -> node == Jenkins.get());
+        if (nodes.isEmpty()) {
+            throw new AbortException(stepName + ": no agent has the label '" + label + "'; give each cluster node's agent a label"
+                    + " such as " + CONTROL_PLANE_LABEL + " or k8s-worker");
+        }
+        nodes.sort(Comparator.comparing(Node::getNodeName));
+        List<AgentScriptRunner> runners = new ArrayList<>();
+        List<String> offline = new ArrayList<>();
+        for (Node node : nodes) {
+            Computer computer = node.toComputer();
+            if (computer == null || computer.getChannel() == null) {
+                offline.add(node.getNodeName());
+            } else {
+                runners.add(runnerFor(computer, stepName));
+            }
+        }
+        if (!offline.isEmpty()) {
+            throw new AbortException(stepName + ": these agents with the label '" + label + "' are offline: "
+                    + String.join(", ", offline) + " (every node of the cluster must take part; bring them online or remove the label)");
+        }
+        return runners;
+    }
+
+    /** Like {@link #select}, for a step that runs on exactly one node (the control plane). */
+    public static AgentScriptRunner selectOne(String label, Computer current, String stepName) throws IOException {
+        List<AgentScriptRunner> runners = select(label, current, stepName);
+        if (runners.size() != 1) {
+            throw new AbortException(stepName + ": the label '" + label + "' matches " + runners.size() + " agents ("
+                    + String.join(", ", runners.stream().map(AgentScriptRunner::nodeName).toList())
+                    + "); it runs on exactly one control-plane node");
+        }
+        return runners.get(0);
+    }
+
+    /** Whether an agent carries the control-plane label. */
+    public static boolean isControlPlane(String nodeName) {
+        Node node = nodeName.equals(builtInName()) ? Jenkins.get() : Jenkins.get().getNode(nodeName);
+        return node != null && node.getAssignedLabels().stream().anyMatch(l -> l.getName().equals(CONTROL_PLANE_LABEL));
+    }
+
+    private static AgentScriptRunner runnerFor(Computer computer, String stepName) throws AbortException {
+        VirtualChannel channel = computer.getChannel();
+        String name = computer.getName().isEmpty() ? builtInName() : computer.getName();
+        if (channel == null) {
+            throw new AbortException(stepName + ": agent " + name + " is offline");
+        }
+        return new AgentScriptRunner(name, channel);
+    }
+
+    private static String builtInName() {
+        return "built-in";
+    }
+}

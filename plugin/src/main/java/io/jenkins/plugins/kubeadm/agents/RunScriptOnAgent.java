@@ -1,0 +1,85 @@
+package io.jenkins.plugins.kubeadm.agents;
+
+import hudson.remoting.Channel;
+import hudson.remoting.RemoteOutputStream;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
+import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.LocalScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
+import io.jenkins.plugins.kubeadm.core.exec.StepScript;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import jenkins.security.MasterToSlaveCallable;
+
+/**
+ * Runs one node script on the agent it is sent to, as root (sudo -n for a non-root agent), with
+ * core's {@link LocalScriptRunner}. Output lines stream back to the controller as they come; result
+ * files (a join command) come back in the return value, in memory only, never through the output.
+ * Carries only JDK types and remoting streams across the channel.
+ */
+final class RunScriptOnAgent extends MasterToSlaveCallable<AgentRunResult, IOException> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String nodeName;
+    private final String scriptFileName;
+    private final byte[] script;
+    private final byte[] commonLibrary;
+    private final LinkedHashMap<String, String> environment;
+    private final LinkedHashMap<String, byte[]> privateFiles;
+    private final ArrayList<String> resultFiles;
+    private final long timeoutMillis;
+    private final OutputStream stdout;
+    private final OutputStream stderr;
+
+    RunScriptOnAgent(String nodeName, StepRequest request, Duration timeout, OutputStream stdout, OutputStream stderr) {
+        this.nodeName = nodeName;
+        this.scriptFileName = request.script().fileName();
+        this.script = request.script().content();
+        this.commonLibrary = request.script().commonLibrary();
+        this.environment = new LinkedHashMap<>(request.environment());
+        this.privateFiles = new LinkedHashMap<>(request.privateFiles());
+        this.resultFiles = new ArrayList<>(request.resultFiles());
+        this.timeoutMillis = timeout.toMillis();
+        this.stdout = new RemoteOutputStream(stdout);
+        this.stderr = new RemoteOutputStream(stderr);
+    }
+
+    @Override
+    public AgentRunResult call() throws IOException {
+        StepRequest request = new StepRequest(new StepScript(scriptFileName, script, commonLibrary), environment, privateFiles,
+                new LinkedHashSet<>(resultFiles));
+        LineSink back = (node, stream, text) -> {
+            OutputStream target = stream == LineSink.Stream.STDERR ? stderr : stdout;
+            try {
+                synchronized (target) {
+                    target.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // the controller went away; the step ends with the channel
+            }
+        };
+        try (LocalScriptRunner runner = LocalScriptRunner.asRoot(nodeName)) {
+            CollectedRun run = runner.runAndCollect(request, back, Duration.ofMillis(timeoutMillis), Cancellation.none());
+            return new AgentRunResult(run.result(), new HashMap<>(run.files()));
+        } finally {
+            privateFiles.values().forEach(content -> Arrays.fill(content, (byte) 0));
+            stdout.close();
+            stderr.close();
+            try {
+                // Every output line reaches the controller before the call returns.
+                Channel.currentOrFail().syncLocalIO();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import hudson.Extension;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
+import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
+import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginResult;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
+import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import java.time.Duration;
+import java.util.List;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * installGpuPlugin: on every agent with {@code label} (the GPU nodes) the NVIDIA runtime for containerd
+ * (resources/kubeadm/scripts/gpu-node.sh), then the NVIDIA device plugin in the cluster and a GPU
+ * smoke pod.
+ */
+public final class InstallGpuPluginStep extends ClusterStep {
+
+    private String label;
+    private String runtime;
+    private String minDriverVersion;
+    private String manifestUrl;
+    private String imageRegistry;
+    private String smokeImage;
+
+    @DataBoundConstructor
+    public InstallGpuPluginStep() {
+    }
+
+    public String getLabel() {
+        return label;
+    }
+
+    /** The GPU nodes' agents (such as k8s-gpu); empty: only the cluster side, for nodes already set up. */
+    @DataBoundSetter
+    public void setLabel(String label) {
+        this.label = Util.fixEmptyAndTrim(label);
+    }
+
+    public String getRuntime() {
+        return runtime;
+    }
+
+    @DataBoundSetter
+    public void setRuntime(String runtime) {
+        this.runtime = Util.fixEmptyAndTrim(runtime);
+    }
+
+    public String getMinDriverVersion() {
+        return minDriverVersion;
+    }
+
+    @DataBoundSetter
+    public void setMinDriverVersion(String minDriverVersion) {
+        this.minDriverVersion = Util.fixEmptyAndTrim(minDriverVersion);
+    }
+
+    public String getManifestUrl() {
+        return manifestUrl;
+    }
+
+    @DataBoundSetter
+    public void setManifestUrl(String manifestUrl) {
+        this.manifestUrl = Util.fixEmptyAndTrim(manifestUrl);
+    }
+
+    public String getImageRegistry() {
+        return imageRegistry;
+    }
+
+    @DataBoundSetter
+    public void setImageRegistry(String imageRegistry) {
+        this.imageRegistry = Util.fixEmptyAndTrim(imageRegistry);
+    }
+
+    public String getSmokeImage() {
+        return smokeImage;
+    }
+
+    @DataBoundSetter
+    public void setSmokeImage(String smokeImage) {
+        this.smokeImage = Util.fixEmptyAndTrim(smokeImage);
+    }
+
+    GpuPluginOptions options(List<String> gpuNodes, long timeoutMinutes) {
+        GpuPluginOptions options = new GpuPluginOptions().gpuNodes(gpuNodes).runtime(runtime).timeoutSeconds(timeoutMinutes * 60);
+        if (manifestUrl != null) {
+            options.manifestUrl(manifestUrl);
+        }
+        if (imageRegistry != null) {
+            options.imageRegistry(imageRegistry);
+        }
+        if (smokeImage != null) {
+            options.smokeImage(smokeImage);
+        }
+        return options;
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        long minutes = effectiveTimeoutMinutes();
+        NodeStep.validated(() -> options(List.of(), minutes));
+        if (minDriverVersion != null && !minDriverVersion.matches("\\d{1,4}(\\.\\d{1,4}){0,3}")) {
+            throw new hudson.AbortException("minDriverVersion: '" + minDriverVersion + "' is not a driver version (accepted:"
+                    + " numbers and dots as nvidia-smi prints them, such as 535.104.05)");
+        }
+        requireKubeconfig();
+        return new Execution(context, this, minutes);
+    }
+
+    private static final class Execution extends KubeadmStepExecution<Void> {
+        private static final long serialVersionUID = 1L;
+        private final transient InstallGpuPluginStep step;
+        private final long timeoutMinutes;
+
+        Execution(StepContext context, InstallGpuPluginStep step, long timeoutMinutes) {
+            super(context, DescriptorImpl.NAME);
+            this.step = step;
+            this.timeoutMinutes = timeoutMinutes;
+        }
+
+        @Override
+        Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            List<String> gpuNodes = List.of();
+            if (step.label != null) {
+                List<AgentScriptRunner> nodes = NodeAgents.select(step.label, null, DescriptorImpl.NAME);
+                gpuNodes = nodes.stream().map(AgentScriptRunner::nodeName).toList();
+                logs.sink().logged(gpuNodes, "gpu-node", () -> NodeSteps.gpuNodes(nodes, step.minDriverVersion, step.runtime,
+                        logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
+            }
+            try (ClusterSteps cluster = connect(run, step.getKubeconfigCredentialsId(), logs, DescriptorImpl.NAME)) {
+                GpuPluginResult result = cluster.installGpuPlugin(step.options(gpuNodes, timeoutMinutes));
+                logs.say("installGpuPlugin: NVIDIA device plugin " + result.version() + "; GPUs per node: " + result.gpusPerNode());
+            }
+            return null;
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends NodeStep.NodeStepDescriptor {
+        static final String NAME = "installGpuPlugin";
+
+        @Override
+        public String getFunctionName() {
+            return NAME;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "kubeadm: NVIDIA runtime on GPU nodes and the NVIDIA device plugin";
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import hudson.Extension;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
+import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
+import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import java.time.Duration;
+import java.util.List;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/** installRuntime: containerd, kubelet, kubeadm, kubectl (resources/kubeadm/scripts/install-runtime.sh). */
+public final class InstallRuntimeStep extends NodeStep {
+
+    private String kubernetesVersion;
+    private String pauseImage;
+    private String aptRepository;
+    private String aptKeyUrl;
+
+    @DataBoundConstructor
+    public InstallRuntimeStep() {
+    }
+
+    public String getKubernetesVersion() {
+        return kubernetesVersion;
+    }
+
+    @DataBoundSetter
+    public void setKubernetesVersion(String kubernetesVersion) {
+        this.kubernetesVersion = Util.fixEmptyAndTrim(kubernetesVersion);
+    }
+
+    public String getPauseImage() {
+        return pauseImage;
+    }
+
+    @DataBoundSetter
+    public void setPauseImage(String pauseImage) {
+        this.pauseImage = Util.fixEmptyAndTrim(pauseImage);
+    }
+
+    public String getAptRepository() {
+        return aptRepository;
+    }
+
+    @DataBoundSetter
+    public void setAptRepository(String aptRepository) {
+        this.aptRepository = Util.fixEmptyAndTrim(aptRepository);
+    }
+
+    public String getAptKeyUrl() {
+        return aptKeyUrl;
+    }
+
+    @DataBoundSetter
+    public void setAptKeyUrl(String aptKeyUrl) {
+        this.aptKeyUrl = Util.fixEmptyAndTrim(aptKeyUrl);
+    }
+
+    @Override
+    int defaultTimeoutMinutes() {
+        return 20;
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        validated(() -> InstallRuntimeParams.of(kubernetesVersion, pauseImage, aptRepository, aptKeyUrl));
+        return new Execution(context, this, effectiveTimeoutMinutes());
+    }
+
+    private static final class Execution extends KubeadmStepExecution<Void> {
+        private static final long serialVersionUID = 1L;
+        private final String label;
+        private final String kubernetesVersion;
+        private final String pauseImage;
+        private final String aptRepository;
+        private final String aptKeyUrl;
+        private final int timeoutMinutes;
+
+        Execution(StepContext context, InstallRuntimeStep step, int timeoutMinutes) {
+            super(context, DescriptorImpl.NAME);
+            this.label = step.getLabel();
+            this.kubernetesVersion = step.kubernetesVersion;
+            this.pauseImage = step.pauseImage;
+            this.aptRepository = step.aptRepository;
+            this.aptKeyUrl = step.aptKeyUrl;
+            this.timeoutMinutes = timeoutMinutes;
+        }
+
+        @Override
+        Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            InstallRuntimeParams params = InstallRuntimeParams.of(kubernetesVersion, pauseImage, aptRepository, aptKeyUrl);
+            List<AgentScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            List<String> names = nodes.stream().map(AgentScriptRunner::nodeName).toList();
+            logs.sink().logged(names, "install-runtime", () -> NodeSteps.installRuntime(nodes, params, logs.sink(),
+                    Duration.ofMinutes(timeoutMinutes), cancellation));
+            logs.say("installRuntime: containerd and Kubernetes " + params.kubernetesVersion() + " on " + String.join(", ", names));
+            return null;
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends NodeStepDescriptor {
+        static final String NAME = "installRuntime";
+
+        @Override
+        public String getFunctionName() {
+            return NAME;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "kubeadm: install containerd, kubelet, kubeadm and kubectl";
+        }
+    }
+}

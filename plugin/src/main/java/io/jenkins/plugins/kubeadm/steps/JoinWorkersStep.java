@@ -1,0 +1,115 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import hudson.Extension;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
+import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
+import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
+import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import java.time.Duration;
+import java.util.List;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * joinWorkers: every worker joins the control plane with the join command from the credential
+ * kubeadmInit stored (resources/kubeadm/scripts/kubeadm-join.sh), in parallel.
+ */
+public final class JoinWorkersStep extends NodeStep {
+
+    static final int MAX_DISCOVERY_TIMEOUT_SECONDS = 3600;
+
+    private String joinCredentialsId;
+    private int discoveryTimeoutSeconds;
+
+    @DataBoundConstructor
+    public JoinWorkersStep() {
+    }
+
+    public String getJoinCredentialsId() {
+        return joinCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setJoinCredentialsId(String joinCredentialsId) {
+        this.joinCredentialsId = Util.fixEmptyAndTrim(joinCredentialsId);
+    }
+
+    public int getDiscoveryTimeoutSeconds() {
+        return discoveryTimeoutSeconds;
+    }
+
+    /** How long each worker's kubeadm tries to validate the API server with the token; 0 for 60 s. */
+    @DataBoundSetter
+    public void setDiscoveryTimeoutSeconds(int discoveryTimeoutSeconds) {
+        this.discoveryTimeoutSeconds = discoveryTimeoutSeconds;
+    }
+
+    @Override
+    int defaultTimeoutMinutes() {
+        return 10;
+    }
+
+    Duration discoveryTimeout() {
+        if (discoveryTimeoutSeconds < 0 || discoveryTimeoutSeconds > MAX_DISCOVERY_TIMEOUT_SECONDS) {
+            throw new io.jenkins.plugins.kubeadm.core.params.ParameterException("discoveryTimeoutSeconds",
+                    "'" + discoveryTimeoutSeconds + "' is out of range", "1 to 3600 seconds, or 0 for the default 60");
+        }
+        return discoveryTimeoutSeconds == 0 ? KubeadmSteps.DEFAULT_DISCOVERY_TIMEOUT : Duration.ofSeconds(discoveryTimeoutSeconds);
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        validated(this::discoveryTimeout);
+        validated(() -> Credentials.id("joinCredentialsId", joinCredentialsId));
+        return new Execution(context, this, effectiveTimeoutMinutes());
+    }
+
+    private static final class Execution extends KubeadmStepExecution<Void> {
+        private static final long serialVersionUID = 1L;
+        private final transient JoinWorkersStep step;
+        private final int timeoutMinutes;
+
+        Execution(StepContext context, JoinWorkersStep step, int timeoutMinutes) {
+            super(context, DescriptorImpl.NAME);
+            this.step = step;
+            this.timeoutMinutes = timeoutMinutes;
+        }
+
+        @Override
+        Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            String credentialsId = Credentials.id("joinCredentialsId", step.joinCredentialsId);
+            JoinCommand joinCommand = JoinCommandCredential.read(run, credentialsId).forWorkers();
+            logs.redactor().addAll(joinCommand.secrets());
+            List<AgentScriptRunner> workers = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
+            KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
+            List<KubeadmSteps.JoinResult> joined = steps.joinWorkers(workers, joinCommand, step.discoveryTimeout());
+            for (KubeadmSteps.JoinResult r : joined) {
+                logs.say("joinWorkers: " + r.node() + (r.joined() ? " joined " : " was already a node of ") + r.apiServerEndpoint());
+            }
+            return null;
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends NodeStepDescriptor {
+        static final String NAME = "joinWorkers";
+
+        @Override
+        public String getFunctionName() {
+            return NAME;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "kubeadm: join worker nodes to the cluster";
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import hudson.Extension;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
+import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
+import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
+import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import java.time.Duration;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * kubeadmInit: the control plane (resources/kubeadm/scripts/kubeadm-init.sh), and the worker join
+ * command stored as a secret text credential for joinWorkers.
+ */
+public final class KubeadmInitStep extends NodeStep {
+
+    private String podNetworkCidr;
+    private String serviceCidr;
+    private String apiServerAdvertiseAddress;
+    private String controlPlaneEndpoint;
+    private String kubernetesVersion;
+    private String joinTokenTtl;
+    private boolean controlPlaneSchedulable;
+    private String joinCredentialsId;
+
+    @DataBoundConstructor
+    public KubeadmInitStep() {
+    }
+
+    public String getPodNetworkCidr() {
+        return podNetworkCidr;
+    }
+
+    @DataBoundSetter
+    public void setPodNetworkCidr(String podNetworkCidr) {
+        this.podNetworkCidr = Util.fixEmptyAndTrim(podNetworkCidr);
+    }
+
+    public String getServiceCidr() {
+        return serviceCidr;
+    }
+
+    @DataBoundSetter
+    public void setServiceCidr(String serviceCidr) {
+        this.serviceCidr = Util.fixEmptyAndTrim(serviceCidr);
+    }
+
+    public String getApiServerAdvertiseAddress() {
+        return apiServerAdvertiseAddress;
+    }
+
+    @DataBoundSetter
+    public void setApiServerAdvertiseAddress(String apiServerAdvertiseAddress) {
+        this.apiServerAdvertiseAddress = Util.fixEmptyAndTrim(apiServerAdvertiseAddress);
+    }
+
+    public String getControlPlaneEndpoint() {
+        return controlPlaneEndpoint;
+    }
+
+    @DataBoundSetter
+    public void setControlPlaneEndpoint(String controlPlaneEndpoint) {
+        this.controlPlaneEndpoint = Util.fixEmptyAndTrim(controlPlaneEndpoint);
+    }
+
+    public String getKubernetesVersion() {
+        return kubernetesVersion;
+    }
+
+    @DataBoundSetter
+    public void setKubernetesVersion(String kubernetesVersion) {
+        this.kubernetesVersion = Util.fixEmptyAndTrim(kubernetesVersion);
+    }
+
+    public String getJoinTokenTtl() {
+        return joinTokenTtl;
+    }
+
+    @DataBoundSetter
+    public void setJoinTokenTtl(String joinTokenTtl) {
+        this.joinTokenTtl = Util.fixEmptyAndTrim(joinTokenTtl);
+    }
+
+    public boolean isControlPlaneSchedulable() {
+        return controlPlaneSchedulable;
+    }
+
+    @DataBoundSetter
+    public void setControlPlaneSchedulable(boolean controlPlaneSchedulable) {
+        this.controlPlaneSchedulable = controlPlaneSchedulable;
+    }
+
+    public String getJoinCredentialsId() {
+        return joinCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setJoinCredentialsId(String joinCredentialsId) {
+        this.joinCredentialsId = Util.fixEmptyAndTrim(joinCredentialsId);
+    }
+
+    @Override
+    int defaultTimeoutMinutes() {
+        return 15;
+    }
+
+    KubeadmInitParams params() {
+        return KubeadmInitParams.of(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint,
+                kubernetesVersion, joinTokenTtl, controlPlaneSchedulable);
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        validated(this::params);
+        validated(() -> Credentials.id("joinCredentialsId", joinCredentialsId));
+        return new Execution(context, this, effectiveTimeoutMinutes());
+    }
+
+    private static final class Execution extends KubeadmStepExecution<Void> {
+        private static final long serialVersionUID = 1L;
+        private final transient KubeadmInitStep step;
+        private final int timeoutMinutes;
+
+        Execution(StepContext context, KubeadmInitStep step, int timeoutMinutes) {
+            super(context, DescriptorImpl.NAME);
+            this.step = step;
+            this.timeoutMinutes = timeoutMinutes;
+        }
+
+        @Override
+        Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            KubeadmInitParams params = step.params();
+            String credentialsId = Credentials.id("joinCredentialsId", step.joinCredentialsId);
+            AgentScriptRunner controlPlane = NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
+            KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
+            KubeadmSteps.InitResult result = steps.kubeadmInit(controlPlane, params);
+            boolean created = JoinCommandCredential.store(run, credentialsId, result.joinCommand(), result.node());
+            logs.say("kubeadmInit: " + result.node() + (result.initialized() ? " initialized" : " already ran this control plane")
+                    + " (Kubernetes " + result.kubernetesVersion() + ", API server " + result.apiServerEndpoint() + "); the worker"
+                    + " join command is in the secret text credential '" + credentialsId + "' (" + (created ? "created" : "updated") + ")");
+            return null;
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends NodeStepDescriptor {
+        static final String NAME = "kubeadmInit";
+
+        @Override
+        public String getFunctionName() {
+            return NAME;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "kubeadm: initialize the control plane";
+        }
+    }
+}

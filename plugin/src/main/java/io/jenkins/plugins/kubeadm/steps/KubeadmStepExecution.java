@@ -1,0 +1,78 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import hudson.AbortException;
+import hudson.model.Computer;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.nodes.ParallelStepRunner;
+import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+
+/**
+ * What every kubeadm-pipeline step does around its work: step logs opened for the build and archived
+ * afterwards (also when the step fails), failures turned into a build error that names the nodes
+ * and why (redacted), stopping the build cancels the scripts on the nodes, and a controller restart
+ * in the middle fails the step by name instead of hanging or passing.
+ */
+abstract class KubeadmStepExecution<T> extends SynchronousNonBlockingStepExecution<T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String stepName;
+    private transient Cancellation cancellation;
+
+    KubeadmStepExecution(StepContext context, String stepName) {
+        super(context);
+        this.stepName = stepName;
+    }
+
+    /** The step's work; its console and logs go through {@code logs}. */
+    abstract T execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception;
+
+    /** The agent of the enclosing node block, or null. */
+    final Computer currentAgent() throws Exception {
+        return getContext().get(Computer.class);
+    }
+
+    @Override
+    protected final T run() throws Exception {
+        Run<?, ?> run = getContext().get(Run.class);
+        TaskListener listener = getContext().get(TaskListener.class);
+        synchronized (this) {
+            cancellation = new Cancellation();
+        }
+        BuildStepLogs logs = new BuildStepLogs(run, listener);
+        try (logs) {
+            return execute(run, listener, logs, cancellation);
+        } catch (ParallelStepRunner.StepFailedException | ParameterException e) {
+            throw new AbortException(logs.redactor().redact(e.getMessage()));
+        } catch (AbortException e) {
+            throw new AbortException(logs.redactor().redact(e.getMessage()));
+        } catch (RuntimeException e) {
+            throw new AbortException(stepName + " failed: " + logs.redactor().redact(String.valueOf(e.getMessage())));
+        }
+    }
+
+    @Override
+    public void stop(Throwable cause) throws Exception {
+        synchronized (this) {
+            if (cancellation != null) {
+                cancellation.cancel();
+            }
+        }
+        super.stop(cause);
+    }
+
+    /**
+     * A restart of Jenkins ended the step's connection to its nodes mid-way; what the scripts did is
+     * unknown. Fail by name: the steps are idempotent, so running the build again finishes the job.
+     */
+    @Override
+    public void onResume() {
+        getContext().onFailure(new AbortException(stepName + " was interrupted by a restart of Jenkins before it finished;"
+                + " its nodes may be half done. Run the build again: every kubeadm-pipeline step is idempotent."));
+    }
+}

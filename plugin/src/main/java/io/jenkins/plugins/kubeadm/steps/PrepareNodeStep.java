@@ -1,0 +1,140 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import hudson.Extension;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.nodes.NodeIdentity;
+import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
+import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/** prepareNode: swap off, kernel modules, sysctls, preflight checks (resources/kubeadm/scripts/prepare-node.sh). */
+public final class PrepareNodeStep extends NodeStep {
+
+    private String role;
+    private String hostname;
+    private String clusterHosts;
+    private String preflightIgnore;
+
+    @DataBoundConstructor
+    public PrepareNodeStep() {
+    }
+
+    public String getRole() {
+        return role;
+    }
+
+    /** control-plane or worker; empty: control-plane for agents labelled k8s-control-plane, worker otherwise. */
+    @DataBoundSetter
+    public void setRole(String role) {
+        this.role = Util.fixEmptyAndTrim(role);
+    }
+
+    public String getHostname() {
+        return hostname;
+    }
+
+    @DataBoundSetter
+    public void setHostname(String hostname) {
+        this.hostname = Util.fixEmptyAndTrim(hostname);
+    }
+
+    public String getClusterHosts() {
+        return clusterHosts;
+    }
+
+    @DataBoundSetter
+    public void setClusterHosts(String clusterHosts) {
+        this.clusterHosts = Util.fixEmptyAndTrim(clusterHosts);
+    }
+
+    public String getPreflightIgnore() {
+        return preflightIgnore;
+    }
+
+    @DataBoundSetter
+    public void setPreflightIgnore(String preflightIgnore) {
+        this.preflightIgnore = Util.fixEmptyAndTrim(preflightIgnore);
+    }
+
+    @Override
+    int defaultTimeoutMinutes() {
+        return 10;
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        String worker = PrepareNodeParams.ROLES.get(1);
+        validated(() -> PrepareNodeParams.of(role == null ? worker : role, hostname, clusterHosts, preflightIgnore));
+        if (hostname != null && getLabel() != null) {
+            throw new hudson.AbortException("hostname: sets one node's name, so it cannot go with label (accepted: hostname"
+                    + " inside node('...') { }, or no hostname with label)");
+        }
+        return new Execution(context, this, effectiveTimeoutMinutes());
+    }
+
+    private static final class Execution extends KubeadmStepExecution<Void> {
+        private static final long serialVersionUID = 1L;
+        private final String label;
+        private final String role;
+        private final String hostname;
+        private final String clusterHosts;
+        private final String preflightIgnore;
+        private final int timeoutMinutes;
+
+        Execution(StepContext context, PrepareNodeStep step, int timeoutMinutes) {
+            super(context, DescriptorImpl.NAME);
+            this.label = step.getLabel();
+            this.role = step.role;
+            this.hostname = step.hostname;
+            this.clusterHosts = step.clusterHosts;
+            this.preflightIgnore = step.preflightIgnore;
+            this.timeoutMinutes = timeoutMinutes;
+        }
+
+        @Override
+        Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            List<AgentScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            List<String> names = nodes.stream().map(AgentScriptRunner::nodeName).toList();
+            Map<String, NodeIdentity> identities = logs.sink().logged(names, "prepare-node", () -> NodeSteps.prepareNodes(nodes,
+                    node -> PrepareNodeParams.of(roleOf(node), hostname, clusterHosts, preflightIgnore),
+                    logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
+            identities.forEach((node, id) -> logs.say("prepareNode: " + node + " ready as " + roleOf(node) + " ("
+                    + id.hostname() + ", " + id.primaryIp() + ")"));
+            return null;
+        }
+
+        private String roleOf(String node) {
+            if (role != null) {
+                return role;
+            }
+            return NodeAgents.isControlPlane(node) ? PrepareNodeParams.ROLES.get(0) : PrepareNodeParams.ROLES.get(1);
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends NodeStepDescriptor {
+        static final String NAME = "prepareNode";
+
+        @Override
+        public String getFunctionName() {
+            return NAME;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "kubeadm: prepare cluster nodes (swap, kernel modules, sysctls, preflight)";
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import hudson.Extension;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
+import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import java.time.Duration;
+import java.util.List;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+
+/**
+ * resetNode: kubeadm reset and the clean-up it leaves to people (resources/kubeadm/scripts/reset-node.sh);
+ * only Kubernetes and CNI firewall chains go, so the agent's own connection survives.
+ */
+public final class ResetNodeStep extends NodeStep {
+
+    @DataBoundConstructor
+    public ResetNodeStep() {
+    }
+
+    @Override
+    int defaultTimeoutMinutes() {
+        return 10;
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        return new Execution(context, getLabel(), effectiveTimeoutMinutes());
+    }
+
+    private static final class Execution extends KubeadmStepExecution<Void> {
+        private static final long serialVersionUID = 1L;
+        private final String label;
+        private final int timeoutMinutes;
+
+        Execution(StepContext context, String label, int timeoutMinutes) {
+            super(context, DescriptorImpl.NAME);
+            this.label = label;
+            this.timeoutMinutes = timeoutMinutes;
+        }
+
+        @Override
+        Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            List<AgentScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation).resetNodes(nodes);
+            logs.say("resetNode: reset " + String.join(", ", nodes.stream().map(AgentScriptRunner::nodeName).toList()));
+            return null;
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends NodeStepDescriptor {
+        static final String NAME = "resetNode";
+
+        @Override
+        public String getFunctionName() {
+            return NAME;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "kubeadm: reset cluster nodes";
+        }
+    }
+}
