@@ -18,7 +18,7 @@ import org.junit.Test;
  * with Jenkins' meaning: parameters give their defaults to {@code params} unless the build sets them,
  * a stage whose {@code when} expression is false is skipped, {@code post.always} runs last.
  */
-public class JenkinsfileExampleVarsTest extends PipelineUnitTestCase {
+public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
 
     private static final String EVERY_NODE = "k8s-control-plane || k8s-worker";
     private static final String KUBECONFIG = "kubeadm-admin-kubeconfig";

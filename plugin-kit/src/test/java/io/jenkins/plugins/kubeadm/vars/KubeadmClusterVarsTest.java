@@ -12,7 +12,7 @@ import org.junit.Before;
 import org.junit.Test;
 
 /** vars/kubeadmCluster.groovy: the composite calls the steps in the order a person would, with the user's values. */
-public class KubeadmClusterVarsTest extends PipelineUnitTestCase {
+public class KubeadmClusterVarsTest extends PipelineUnitBase {
 
     private static final String EVERY_NODE = "k8s-control-plane || k8s-worker";
 

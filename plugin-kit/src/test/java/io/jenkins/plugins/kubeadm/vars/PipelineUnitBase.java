@@ -16,7 +16,7 @@ import org.junit.Before;
  * are stand-ins that record each call and refuse a parameter the real step does not have (as Jenkins
  * does), and {@code error} stops the run as it does in Jenkins.
  */
-abstract class PipelineUnitTestCase extends BasePipelineTest {
+abstract class PipelineUnitBase extends BasePipelineTest {
 
     /** One call of one of the plugin's steps, as the pipeline made it. */
     record StepCall(String step, Map<String, Object> args) {
