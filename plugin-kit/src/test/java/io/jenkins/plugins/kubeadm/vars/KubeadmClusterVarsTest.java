@@ -5,9 +5,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import groovy.lang.Script;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.Before;
 import org.junit.Test;
 
@@ -24,11 +22,7 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
     }
 
     private void kubeadmCluster(Object... keysAndValues) {
-        Map<String, Object> args = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            args.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        kubeadmCluster.invokeMethod("call", new Object[] {args});
+        kubeadmCluster.invokeMethod("call", new Object[] {namedArguments(keysAndValues)});
     }
 
     private String refused(Object... keysAndValues) {

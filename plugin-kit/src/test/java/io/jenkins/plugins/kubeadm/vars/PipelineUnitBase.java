@@ -81,11 +81,16 @@ abstract class PipelineUnitBase extends BasePipelineTest {
     }
 
     static StepCall call(String step, Object... keysAndValues) {
+        return new StepCall(step, namedArguments(keysAndValues));
+    }
+
+    /** Groovy's {@code name: value, ...} in Java: alternating names and values, in order. */
+    static Map<String, Object> namedArguments(Object... keysAndValues) {
         Map<String, Object> args = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             args.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
-        return new StepCall(step, args);
+        return args;
     }
 
     /**
