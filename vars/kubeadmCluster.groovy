@@ -1,11 +1,35 @@
+import io.jenkins.plugins.kubeadm.core.cluster.Cni
+import io.jenkins.plugins.kubeadm.core.params.ParameterException
+import io.jenkins.plugins.kubeadm.core.params.Validators
+
 // kubeadmCluster: the whole cluster build in one call, for Jenkinsfiles that need no stage of their
-// own between the steps. Thin on purpose: every step it calls validates its own parameters.
+// own between the steps. Thin on purpose: every step it calls validates its own parameters; the values
+// checked here are the ones that would otherwise only fail after earlier steps changed the nodes.
 def call(Map args = [:]) {
     def accepted = ['cni', 'kubernetesVersion', 'reset', 'controlPlaneLabel', 'workerLabel', 'podNetworkCidr',
                     'joinCredentialsId', 'kubeconfigCredentialsId']
     def unknown = args.keySet().findAll { !(it in accepted) }
     if (unknown) {
         error("kubeadmCluster: unknown parameter(s) ${unknown.sort().join(', ')} (accepted: ${accepted.join(', ')})")
+    }
+    // A string such as 'false' would be true in Groovy and wipe every node.
+    if (args.reset != null && !(args.reset instanceof Boolean)) {
+        error("kubeadmCluster: reset: '${args.reset}' is not a boolean (accepted: true or false, for example params.RESET of a booleanParam)")
+    }
+    if (args.cni && !args.kubeconfigCredentialsId) {
+        error('kubeadmCluster: cni needs kubeconfigCredentialsId (accepted: the id of a secret file credential with the'
+                + ' admin kubeconfig; applyCni talks to the API server with it)')
+    }
+    try {
+        Cni.parse('cni', args.cni as String)
+        if (args.kubernetesVersion) {
+            Validators.kubernetesVersion('kubernetesVersion', args.kubernetesVersion as String)
+        }
+        if (args.podNetworkCidr) {
+            Validators.cidr('podNetworkCidr', args.podNetworkCidr as String)
+        }
+    } catch (ParameterException e) {
+        error("kubeadmCluster: ${e.message}")
     }
     String controlPlane = args.controlPlaneLabel ?: 'k8s-control-plane'
     String workers = args.workerLabel ?: 'k8s-worker'
@@ -19,8 +43,12 @@ def call(Map args = [:]) {
     installRuntime([label: everyNode] + (args.kubernetesVersion ? [kubernetesVersion: args.kubernetesVersion] : [:]))
     kubeadmInit([label: controlPlane] + join + (args.podNetworkCidr ? [podNetworkCidr: args.podNetworkCidr] : [:]))
     joinWorkers([label: workers] + join)
+    // After the join, so applyCni's wait for every node Ready covers the workers too.
     if (args.kubeconfigCredentialsId) {
         applyCni([cni: args.cni ?: 'flannel', kubeconfigCredentialsId: args.kubeconfigCredentialsId]
                 + (args.podNetworkCidr ? [podCidr: args.podNetworkCidr] : [:]))
+    } else {
+        echo('kubeadmCluster: no kubeconfigCredentialsId, so no pod network (CNI) was applied; the nodes stay NotReady'
+                + ' until applyCni runs')
     }
 }

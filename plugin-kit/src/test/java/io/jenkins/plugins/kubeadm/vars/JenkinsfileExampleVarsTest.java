@@ -1,0 +1,144 @@
+package io.jenkins.plugins.kubeadm.vars;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import groovy.lang.Closure;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.codehaus.groovy.runtime.typehandling.DefaultTypeTransformation;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * Jenkinsfile.example run under JenkinsPipelineUnit. Release 1.1 has no Declarative support (its
+ * DeclarativePipelineTest came later), so the Declarative directives the file uses are registered here
+ * with Jenkins' meaning: parameters give their defaults to {@code params} unless the build sets them,
+ * a stage whose {@code when} expression is false is skipped, {@code post.always} runs last.
+ */
+public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
+
+    private static final String EVERY_NODE = "k8s-control-plane || k8s-worker";
+    private static final String KUBECONFIG = "kubeadm-admin-kubeconfig";
+
+    private final Map<String, Object> params = new LinkedHashMap<>();
+    private final Map<String, Map<?, ?>> parameterDefinitions = new LinkedHashMap<>();
+    private final List<String> crons = new ArrayList<>();
+    private final List<String> options = new ArrayList<>();
+    private final List<Object> agents = new ArrayList<>();
+    private final List<String> stagesRun = new ArrayList<>();
+    private final List<String> stagesSkipped = new ArrayList<>();
+    private String stage;
+    private boolean stageWanted;
+
+    @Before
+    public void declarativeDirectives() {
+        getBinding().setVariable("params", params);
+        getBinding().setVariable("none", "none");
+        allow("pipeline", List.of(Closure.class), args -> run(args[0]));
+        allow("agent", List.of(Object.class), args -> agents.add(args[0]));
+        allow("parameters", List.of(Closure.class), args -> run(args[0]));
+        allow("choice", List.of(Map.class), args -> parameter((Map<?, ?>) args[0], ((List<?>) ((Map<?, ?>) args[0]).get("choices")).get(0)));
+        allow("string", List.of(Map.class), args -> parameter((Map<?, ?>) args[0], ((Map<?, ?>) args[0]).get("defaultValue")));
+        allow("booleanParam", List.of(Map.class), args -> parameter((Map<?, ?>) args[0], ((Map<?, ?>) args[0]).get("defaultValue")));
+        allow("triggers", List.of(Closure.class), args -> run(args[0]));
+        allow("cron", List.of(String.class), args -> crons.add((String) args[0]));
+        allow("options", List.of(Closure.class), args -> run(args[0]));
+        allow("timestamps", List.of(), args -> options.add("timestamps"));
+        allow("disableConcurrentBuilds", List.of(), args -> options.add("disableConcurrentBuilds"));
+        allow("logRotator", List.of(Map.class), args -> "logRotator" + args[0]);
+        allow("buildDiscarder", List.of(Object.class), args -> options.add("buildDiscarder(" + args[0] + ")"));
+        allow("timeout", List.of(Map.class), args -> options.add("timeout" + args[0]));
+        allow("stages", List.of(Closure.class), args -> run(args[0]));
+        allow("stage", List.of(String.class, Closure.class), args -> {
+            stage = (String) args[0];
+            stageWanted = true;
+            return run(args[1]);
+        });
+        allow("when", List.of(Closure.class), args -> run(args[0]));
+        allow("expression", List.of(Closure.class), args -> stageWanted &= DefaultTypeTransformation.castToBoolean(run(args[0])));
+        allow("steps", List.of(Closure.class), args -> {
+            if (!stageWanted) {
+                return stagesSkipped.add(stage);
+            }
+            stagesRun.add(stage);
+            return run(args[0]);
+        });
+        allow("post", List.of(Closure.class), args -> run(args[0]));
+        allow("always", List.of(Closure.class), args -> run(args[0]));
+    }
+
+    private Object parameter(Map<?, ?> definition, Object defaultValue) {
+        String name = (String) definition.get("name");
+        parameterDefinitions.put(name, definition);
+        return params.putIfAbsent(name, defaultValue);
+    }
+
+    private void runExample() {
+        runScript("Jenkinsfile.example");
+    }
+
+    private static String manifestText(StepCall deployWorkload) {
+        return (String) deployWorkload.args().get("manifestText");
+    }
+
+    @Test
+    public void theWeeklyBuildRebuildsTheLabWithTheDefaultsAndNoGpu() {
+        runExample();
+        assertEquals(List.of(
+                call("resetNode", "label", EVERY_NODE),
+                call("prepareNode", "label", EVERY_NODE),
+                call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.35"),
+                call("kubeadmInit", "label", "k8s-control-plane"),
+                call("applyCni", "cni", "flannel", "kubeconfigCredentialsId", KUBECONFIG),
+                call("joinWorkers", "label", "k8s-worker"),
+                call("deployWorkload", "manifestText", manifestText(stepCalls.get(6)), "rollbackOnFailure", true,
+                        "smokeTarget", "service/nginx:80", "kubeconfigCredentialsId", KUBECONFIG)), stepCalls);
+        assertEquals(List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload"), stagesRun);
+        assertEquals(List.of("GPU plugin"), stagesSkipped);
+        assertEquals(List.of("H 3 * * 1"), crons);
+        assertEquals(List.of("none"), agents);
+        assertTrue(options.toString(), options.contains("timestamps"));
+        assertTrue("post { always } says where the step logs are: " + echoes,
+                echoes.size() == 1 && echoes.get(0).contains("kubeadm-logs/"));
+    }
+
+    @Test
+    public void theParametersAreTheOnesTheIssueAsksFor() {
+        runExample();
+        assertEquals(List.of("CNI", "KUBERNETES_VERSION", "GPU"), List.copyOf(parameterDefinitions.keySet()));
+        assertEquals(List.of("flannel", "weave", "calico"), parameterDefinitions.get("CNI").get("choices"));
+        assertEquals("1.35", parameterDefinitions.get("KUBERNETES_VERSION").get("defaultValue"));
+        assertEquals(false, parameterDefinitions.get("GPU").get("defaultValue"));
+    }
+
+    @Test
+    public void aGpuBuildAddsTheGpuPluginLastWithTheChosenCniAndVersion() {
+        params.put("CNI", "calico");
+        params.put("KUBERNETES_VERSION", "1.34");
+        params.put("GPU", true);
+        runExample();
+        assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
+                "installGpuPlugin"), stepCalls.stream().map(StepCall::step).toList());
+        assertEquals(call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.34"), stepCalls.get(2));
+        assertEquals(call("applyCni", "cni", "calico", "kubeconfigCredentialsId", KUBECONFIG), stepCalls.get(4));
+        assertEquals(call("installGpuPlugin", "label", "k8s-gpu", "kubeconfigCredentialsId", KUBECONFIG), stepCalls.get(7));
+        assertEquals(List.of(), stagesSkipped);
+    }
+
+    @Test
+    public void theWorkloadIsTheSeedsNginxDeploymentBehindTheServiceTheSmokeCheckCalls() {
+        runExample();
+        String manifest = manifestText(stepCalls.get(6));
+        String[] documents = manifest.split("(?m)^---$");
+        assertEquals(manifest, 2, documents.length);
+        assertTrue(manifest, documents[0].contains("kind: Deployment") && documents[0].contains("name: nginx")
+                && documents[0].contains("containerPort: 80"));
+        // Pinned, so a weekly rebuild deploys the same thing.
+        assertTrue(manifest, documents[0].matches("(?s).*image: nginx:\\d+\\.\\d+\\.\\d+\\n.*"));
+        assertTrue(manifest, documents[1].contains("kind: Service") && documents[1].contains("name: nginx")
+                && documents[1].contains("- port: 80"));
+    }
+}

@@ -1,0 +1,107 @@
+package io.jenkins.plugins.kubeadm.vars;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import groovy.lang.Script;
+import java.util.List;
+import org.junit.Before;
+import org.junit.Test;
+
+/** vars/kubeadmCluster.groovy: the composite calls the steps in the order a person would, with the user's values. */
+public class KubeadmClusterVarsTest extends PipelineUnitBase {
+
+    private static final String EVERY_NODE = "k8s-control-plane || k8s-worker";
+
+    private Script kubeadmCluster;
+
+    @Before
+    public void loadKubeadmCluster() {
+        kubeadmCluster = loadScript("vars/kubeadmCluster.groovy");
+    }
+
+    private void kubeadmCluster(Object... keysAndValues) {
+        kubeadmCluster.invokeMethod("call", new Object[] {namedArguments(keysAndValues)});
+    }
+
+    private String refused(Object... keysAndValues) {
+        PipelineError e = assertThrows(PipelineError.class, () -> kubeadmCluster(keysAndValues));
+        assertEquals("nothing runs on a node after a refused parameter", List.of(), stepCalls);
+        return e.getMessage();
+    }
+
+    @Test
+    public void defaultsBuildTheClusterInOrderAndSayTheCniWasNotApplied() {
+        kubeadmCluster();
+        assertEquals(List.of(
+                call("prepareNode", "label", EVERY_NODE),
+                call("installRuntime", "label", EVERY_NODE),
+                call("kubeadmInit", "label", "k8s-control-plane"),
+                call("joinWorkers", "label", "k8s-worker")), stepCalls);
+        assertTrue(echoes.toString(), echoes.stream().anyMatch(line -> line.contains("no pod network (CNI) was applied")));
+    }
+
+    @Test
+    public void everyParameterReachesTheStepThatUsesIt() {
+        kubeadmCluster("cni", "calico", "kubernetesVersion", "1.34", "controlPlaneLabel", "nuc1", "workerLabel", "nuc-workers",
+                "podNetworkCidr", "192.168.0.0/16", "joinCredentialsId", "lab-join", "kubeconfigCredentialsId", "lab-admin");
+        assertEquals(List.of(
+                call("prepareNode", "label", "nuc1 || nuc-workers"),
+                call("installRuntime", "label", "nuc1 || nuc-workers", "kubernetesVersion", "1.34"),
+                call("kubeadmInit", "label", "nuc1", "joinCredentialsId", "lab-join", "podNetworkCidr", "192.168.0.0/16"),
+                call("joinWorkers", "label", "nuc-workers", "joinCredentialsId", "lab-join"),
+                call("applyCni", "cni", "calico", "kubeconfigCredentialsId", "lab-admin", "podCidr", "192.168.0.0/16")), stepCalls);
+        assertEquals(List.of(), echoes);
+    }
+
+    @Test
+    public void podNetworkCidrIsTheSameForKubeadmInitAndApplyCni() {
+        kubeadmCluster("podNetworkCidr", "10.32.0.0/12", "kubeconfigCredentialsId", "lab-admin");
+        assertEquals(call("kubeadmInit", "label", "k8s-control-plane", "podNetworkCidr", "10.32.0.0/12"), stepCalls.get(2));
+        assertEquals(call("applyCni", "cni", "flannel", "kubeconfigCredentialsId", "lab-admin", "podCidr", "10.32.0.0/12"),
+                stepCalls.get(4));
+    }
+
+    @Test
+    public void resetTrueResetsEveryNodeFirst() {
+        kubeadmCluster("reset", true, "kubeconfigCredentialsId", "lab-admin");
+        assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "joinWorkers", "applyCni"),
+                stepCalls.stream().map(StepCall::step).toList());
+        assertEquals(call("resetNode", "label", EVERY_NODE), stepCalls.get(0));
+    }
+
+    @Test
+    public void resetFalseResetsNothing() {
+        kubeadmCluster("reset", false);
+        assertEquals(List.of("prepareNode", "installRuntime", "kubeadmInit", "joinWorkers"),
+                stepCalls.stream().map(StepCall::step).toList());
+    }
+
+    @Test
+    public void unknownParametersFailNamingThemBeforeAnyStep() {
+        String message = refused("cni", "flannel", "podCidr", "10.244.0.0/16", "kubeVersion", "1.35");
+        assertTrue(message, message.startsWith("kubeadmCluster: unknown parameter(s) kubeVersion, podCidr (accepted: cni, "));
+        assertTrue(message, message.contains("podNetworkCidr"));
+    }
+
+    @Test
+    public void aResetThatIsNotABooleanFailsInsteadOfWipingTheNodes() {
+        String message = refused("reset", "false");
+        assertTrue(message, message.startsWith("kubeadmCluster: reset: 'false' is not a boolean"));
+    }
+
+    @Test
+    public void aCniWithoutAKubeconfigCredentialFailsInsteadOfBeingIgnored() {
+        String message = refused("cni", "calico");
+        assertTrue(message, message.startsWith("kubeadmCluster: cni needs kubeconfigCredentialsId"));
+    }
+
+    @Test
+    public void badValuesFailWithCoresMessageBeforeAnyNodeIsTouched() {
+        assertEquals("kubeadmCluster: cni: 'cilium' is not a supported CNI (accepted: flannel, weave, calico (default flannel))",
+                refused("cni", "cilium", "kubeconfigCredentialsId", "lab-admin"));
+        assertTrue(refused("podNetworkCidr", "10.244.0.1/16").startsWith("kubeadmCluster: podNetworkCidr: '10.244.0.1/16' has host bits set"));
+        assertTrue(refused("kubernetesVersion", "1.20").startsWith("kubeadmCluster: kubernetesVersion: minor 1.20 is not supported"));
+    }
+}
