@@ -79,7 +79,7 @@ KIT_CP="$KIT_CORE_CP:$KIT_EXTRA_CP:$KIT_PLUGINS_CP"
 
 CLASSES=$OUT/classes
 TEST_CLASSES=$OUT/test-classes
-LIBRARY_FOLDER=io/jenkins/plugins/kubeadm/library
+LIBRARY_FOLDER=io/jenkins/plugins/kubeadm/bundled-library
 
 # "<dependency><groupId>G</groupId><artifactId>A</artifactId><version>V</version></dependency>" lines
 plugin_dependencies() {
@@ -158,6 +158,10 @@ run_tests() {
   done
   local tests
   tests=$(cd "$TEST_CLASSES" && find . -name '*Test.class' ! -name '*$*' | sed 's:^\./::; s:\.class$::; s:/:.:g' | sort)
+  # KIT_TESTS=ClassName,... runs only those (while developing); CI runs them all.
+  if [[ -n ${KIT_TESTS:-} ]]; then
+    tests=$(echo "$tests" | grep -E "\.($(echo "$KIT_TESTS" | tr , '|'))$" || true)
+  fi
   [[ -n $tests ]] || fail "no *Test classes were compiled from $PLUGIN/src/test/java"
   mkdir -p "$OUT/tmp"
   echo "kit-build: running the JenkinsRule tests against $KIT/jenkins.war:" $tests

@@ -5,6 +5,7 @@ import hudson.model.Computer;
 import hudson.model.Label;
 import hudson.model.Node;
 import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,7 +30,7 @@ public final class NodeAgents {
      * @param stepName for error messages
      * @throws AbortException when nothing matches or an agent is offline, naming them
      */
-    public static List<AgentScriptRunner> select(String label, Computer current, String stepName) throws IOException {
+    public static List<ScriptRunner> select(String label, Computer current, String stepName) throws IOException {
         if (label == null) {
             if (current == null) {
                 throw new AbortException(stepName + " runs on the agent of a node('...') { } block, or on every agent with a label:"
@@ -51,7 +52,7 @@ public final class NodeAgents {
                     + " such as " + CONTROL_PLANE_LABEL + " or k8s-worker");
         }
         nodes.sort(Comparator.comparing(Node::getNodeName));
-        List<AgentScriptRunner> runners = new ArrayList<>();
+        List<ScriptRunner> runners = new ArrayList<>();
         List<String> offline = new ArrayList<>();
         for (Node node : nodes) {
             Computer computer = node.toComputer();
@@ -69,11 +70,11 @@ public final class NodeAgents {
     }
 
     /** Like {@link #select}, for a step that runs on exactly one node (the control plane). */
-    public static AgentScriptRunner selectOne(String label, Computer current, String stepName) throws IOException {
-        List<AgentScriptRunner> runners = select(label, current, stepName);
+    public static ScriptRunner selectOne(String label, Computer current, String stepName) throws IOException {
+        List<ScriptRunner> runners = select(label, current, stepName);
         if (runners.size() != 1) {
             throw new AbortException(stepName + ": the label '" + label + "' matches " + runners.size() + " agents ("
-                    + String.join(", ", runners.stream().map(AgentScriptRunner::nodeName).toList())
+                    + String.join(", ", runners.stream().map(ScriptRunner::nodeName).toList())
                     + "); it runs on exactly one control-plane node");
         }
         return runners.get(0);
@@ -85,13 +86,13 @@ public final class NodeAgents {
         return node != null && node.getAssignedLabels().stream().anyMatch(l -> l.getName().equals(CONTROL_PLANE_LABEL));
     }
 
-    private static AgentScriptRunner runnerFor(Computer computer, String stepName) throws AbortException {
+    private static ScriptRunner runnerFor(Computer computer, String stepName) throws AbortException {
         VirtualChannel channel = computer.getChannel();
         String name = computer.getName().isEmpty() ? builtInName() : computer.getName();
         if (channel == null) {
             throw new AbortException(stepName + ": agent " + name + " is offline");
         }
-        return new AgentScriptRunner(name, channel);
+        return NodeRunners.forAgent(name, computer, channel);
     }
 
     private static String builtInName() {

@@ -25,7 +25,7 @@ import org.jenkinsci.plugins.workflow.libs.LibraryRetrieverDescriptor;
 public final class BundledLibraryRetriever extends LibraryRetriever {
 
     /** Where the build puts vars/ and resources/ inside the plugin's jar. */
-    static final String FOLDER = "io/jenkins/plugins/kubeadm/library/";
+    static final String FOLDER = "io/jenkins/plugins/kubeadm/bundled-library/";
 
     @Override
     public void retrieve(String name, String version, boolean changelog, FilePath target, Run<?, ?> run, TaskListener listener)
@@ -39,7 +39,9 @@ public final class BundledLibraryRetriever extends LibraryRetriever {
         if (folder == null) {
             throw new AbortException("the kubeadm-pipeline plugin has no bundled library (" + FOLDER + " is missing from its jar)");
         }
-        for (String file : listFiles(folder)) {
+        List<String> files = listFiles(folder);
+        listener.getLogger().println("kubeadm-pipeline: the library bundled in the plugin, " + files.size() + " files from " + folder);
+        for (String file : files) {
             FilePath destination = target.child(file);
             destination.getParent().mkdirs();
             try (InputStream in = BundledLibraryRetriever.class.getClassLoader().getResourceAsStream(FOLDER + file)) {

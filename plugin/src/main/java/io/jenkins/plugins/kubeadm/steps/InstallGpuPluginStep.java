@@ -4,7 +4,7 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
@@ -133,8 +133,8 @@ public final class InstallGpuPluginStep extends ClusterStep {
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             List<String> gpuNodes = List.of();
             if (step.label != null) {
-                List<AgentScriptRunner> nodes = NodeAgents.select(step.label, null, DescriptorImpl.NAME);
-                gpuNodes = nodes.stream().map(AgentScriptRunner::nodeName).toList();
+                List<ScriptRunner> nodes = NodeAgents.select(step.label, null, DescriptorImpl.NAME);
+                gpuNodes = nodes.stream().map(ScriptRunner::nodeName).toList();
                 logs.sink().logged(gpuNodes, "gpu-node", () -> NodeSteps.gpuNodes(nodes, step.minDriverVersion, step.runtime,
                         logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
             }

@@ -4,7 +4,7 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
@@ -98,8 +98,8 @@ public final class InstallRuntimeStep extends NodeStep {
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             InstallRuntimeParams params = InstallRuntimeParams.of(kubernetesVersion, pauseImage, aptRepository, aptKeyUrl);
-            List<AgentScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
-            List<String> names = nodes.stream().map(AgentScriptRunner::nodeName).toList();
+            List<ScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
             logs.sink().logged(names, "install-runtime", () -> NodeSteps.installRuntime(nodes, params, logs.sink(),
                     Duration.ofMinutes(timeoutMinutes), cancellation));
             logs.say("installRuntime: containerd and Kubernetes " + params.kubernetesVersion() + " on " + String.join(", ", names));

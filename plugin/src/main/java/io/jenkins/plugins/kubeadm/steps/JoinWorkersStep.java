@@ -4,7 +4,7 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
@@ -88,7 +88,7 @@ public final class JoinWorkersStep extends NodeStep {
             String credentialsId = Credentials.id("joinCredentialsId", step.joinCredentialsId);
             JoinCommand joinCommand = JoinCommandCredential.read(run, credentialsId).forWorkers();
             logs.redactor().addAll(joinCommand.secrets());
-            List<AgentScriptRunner> workers = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
+            List<ScriptRunner> workers = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
             KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
             List<KubeadmSteps.JoinResult> joined = steps.joinWorkers(workers, joinCommand, step.discoveryTimeout());
             for (KubeadmSteps.JoinResult r : joined) {

@@ -4,7 +4,7 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
@@ -140,7 +140,7 @@ public final class KubeadmInitStep extends NodeStep {
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             KubeadmInitParams params = step.params();
             String credentialsId = Credentials.id("joinCredentialsId", step.joinCredentialsId);
-            AgentScriptRunner controlPlane = NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
+            ScriptRunner controlPlane = NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
             KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
             KubeadmSteps.InitResult result = steps.kubeadmInit(controlPlane, params);
             boolean created = JoinCommandCredential.store(run, credentialsId, result.joinCommand(), result.node());

@@ -4,7 +4,7 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeIdentity;
@@ -105,8 +105,8 @@ public final class PrepareNodeStep extends NodeStep {
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            List<AgentScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
-            List<String> names = nodes.stream().map(AgentScriptRunner::nodeName).toList();
+            List<ScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
             Map<String, NodeIdentity> identities = logs.sink().logged(names, "prepare-node", () -> NodeSteps.prepareNodes(nodes,
                     node -> PrepareNodeParams.of(roleOf(node), hostname, clusterHosts, preflightIgnore),
                     logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));

@@ -3,7 +3,7 @@ package io.jenkins.plugins.kubeadm.steps;
 import hudson.Extension;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.agents.AgentScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
@@ -47,9 +47,9 @@ public final class ResetNodeStep extends NodeStep {
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            List<AgentScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            List<ScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
             new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation).resetNodes(nodes);
-            logs.say("resetNode: reset " + String.join(", ", nodes.stream().map(AgentScriptRunner::nodeName).toList()));
+            logs.say("resetNode: reset " + String.join(", ", nodes.stream().map(ScriptRunner::nodeName).toList()));
             return null;
         }
     }

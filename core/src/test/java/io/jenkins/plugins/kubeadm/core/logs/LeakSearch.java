@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Searches every regular file under a folder for secrets, byte for byte. */
-final class LeakSearch {
+public final class LeakSearch {
 
     private LeakSearch() {
     }
 
-    static List<Path> filesContaining(Path root, List<String> secrets) throws IOException {
+    public static List<Path> filesContaining(Path root, List<String> secrets) throws IOException {
         List<Path> hits = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {

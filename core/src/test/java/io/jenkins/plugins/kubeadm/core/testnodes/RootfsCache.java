@@ -16,8 +16,12 @@ final class RootfsCache {
 
     static final Path CACHE = Path.of("/var/cache/kubeadm-pipeline-test");
     private static final String VERSION = "bookworm-1";
-    /** What a minimal cloud or lab Debian has; containerd, curl and gpg are left to installRuntime. */
-    private static final String PACKAGES = "systemd,systemd-sysv,dbus,iproute2,openssh-server,ca-certificates,procps,kmod,sudo,iptables";
+    /**
+     * What a minimal cloud or lab Debian has (containerd, curl and gpg are left to installRuntime), plus
+     * a Java runtime so a node can be a Jenkins SSH build agent.
+     */
+    private static final String PACKAGES = "systemd,systemd-sysv,dbus,iproute2,openssh-server,ca-certificates,procps,kmod,sudo,iptables,"
+            + "openjdk-17-jre-headless";
     private static final String MIRROR = "http://deb.debian.org/debian";
 
     private RootfsCache() {
@@ -25,13 +29,15 @@ final class RootfsCache {
 
     static Path ensure() throws IOException {
         Files.createDirectories(CACHE);
-        Path rootfs = CACHE.resolve("rootfs-" + VERSION);
+        // Keyed by content: another package list is another root filesystem.
+        String key = VERSION + "-" + Integer.toHexString(PACKAGES.hashCode());
+        Path rootfs = CACHE.resolve("rootfs-" + key);
         try (FileChannel lockFile = FileChannel.open(CACHE.resolve("rootfs.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockFile.lock()) {
             if (Files.isRegularFile(rootfs.resolve("etc/os-release"))) {
                 return rootfs;
             }
-            Path tmp = CACHE.resolve("rootfs-" + VERSION + ".tmp");
+            Path tmp = CACHE.resolve("rootfs-" + key + ".tmp");
             Host.attempt("rm", "-rf", tmp.toString());
             System.err.println("[test-nodes] creating the Debian 12 root filesystem with debootstrap (about a minute, once)");
             Host.run("debootstrap", "--variant=minbase", "--include=" + PACKAGES, "bookworm", tmp.toString(), MIRROR);

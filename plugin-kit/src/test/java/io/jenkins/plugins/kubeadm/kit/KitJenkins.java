@@ -1,0 +1,216 @@
+package io.jenkins.plugins.kubeadm.kit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The Jenkins kit's controller (JENKINS_KIT: its jenkins.war and 65 plugins) started as
+ * {@code java -jar jenkins.war} on 127.0.0.1 with our packaged .hpi installed, as a user installs it.
+ * Security is off: it listens on loopback only and lives as long as the test. The test drives it
+ * through the script console and the REST API.
+ */
+public final class KitJenkins implements AutoCloseable {
+
+    public record Build(int number, String result, String console) {
+    }
+
+    private final Path home;
+    private final Process process;
+    private final String url;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private KitJenkins(Path home, Process process, String url) {
+        this.home = home;
+        this.process = process;
+        this.url = url;
+    }
+
+    /** The kit's folder, from JENKINS_KIT; a missing kit fails the test, it never skips it. */
+    public static Path kit() {
+        String kit = System.getenv("JENKINS_KIT");
+        if (kit == null || !Files.isRegularFile(Path.of(kit, "jenkins.war"))) {
+            throw new IllegalStateException("JENKINS_KIT='" + kit + "' holds no jenkins.war: the plugin cannot be proven in a real"
+                    + " Jenkins without the kit (.ci/run sets JENKINS_KIT=../shared/jenkins-kit)");
+        }
+        return Path.of(kit);
+    }
+
+    /** Starts the kit's Jenkins with every kit plugin and {@code hpi}, and waits until it is up. */
+    public static KitJenkins start(Path hpi) throws IOException, InterruptedException {
+        Path kit = kit();
+        if (!Files.isRegularFile(hpi)) {
+            throw new IllegalStateException("no packaged plugin at " + hpi + " (mvn package builds it)");
+        }
+        Path home = Files.createTempDirectory(Path.of("/var/tmp"), "kubeadm-pipeline-e2e-home");
+        Path plugins = Files.createDirectories(home.resolve("plugins"));
+        try (Stream<Path> jpis = Files.list(kit.resolve("plugins"))) {
+            for (Path jpi : (Iterable<Path>) jpis.filter(p -> p.toString().endsWith(".jpi"))::iterator) {
+                Files.copy(jpi, plugins.resolve(jpi.getFileName()));
+            }
+        }
+        Files.copy(hpi, plugins.resolve("kubeadm-pipeline.jpi"));
+        Path init = Files.createDirectories(home.resolve("init.groovy.d"));
+        Files.writeString(init.resolve("test.groovy"), String.join("\n",
+                "def j = jenkins.model.Jenkins.get()",
+                "j.setCrumbIssuer(null)  // a loopback-only test controller",
+                "j.setNumExecutors(1)",
+                "j.save()", ""));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder command = new ProcessBuilder(java, "-Xmx1g", "-Djenkins.install.runSetupWizard=false",
+                "-Dhudson.model.UpdateCenter.never=true", "-Dhudson.model.DownloadService.never=true",
+                "-jar", kit.resolve("jenkins.war").toString(), "--httpListenAddress=127.0.0.1", "--httpPort=" + port)
+                .redirectErrorStream(true).redirectOutput(home.resolve("jenkins.log").toFile())
+                .directory(home.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        command.environment().put("JENKINS_HOME", home.toString());
+        return new KitJenkins(home, command.start(), "http://127.0.0.1:" + port + "/");
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String log() throws IOException {
+        return Files.readString(home.resolve("jenkins.log"));
+    }
+
+    /** Waits until Jenkins answers and has finished starting. */
+    public KitJenkins awaitUp(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Jenkins exited:\n" + tail(log(), 4000));
+            }
+            try {
+                if (get("api/json").statusCode() == 200 && log().contains("Jenkins is fully up and running")) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("Jenkins did not come up within " + timeout + ":\n" + tail(log(), 4000));
+    }
+
+    /** Runs Groovy in the script console and returns what it printed. */
+    public String groovy(String script) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "scriptText"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("script=" + URLEncoder.encode(script, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("script console answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(1)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Creates or replaces a Pipeline job with this script (sandboxed, as a Jenkinsfile from SCM would run). */
+    public void pipelineJob(String name, String script) throws IOException, InterruptedException {
+        String xml = "<?xml version='1.1' encoding='UTF-8'?>\n<flow-definition plugin=\"workflow-job\">"
+                + "<definition class=\"org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition\" plugin=\"workflow-cps\">"
+                + "<script>" + escapeXml(script) + "</script><sandbox>true</sandbox></definition></flow-definition>";
+        boolean exists = get("job/" + name + "/api/json").statusCode() == 200;
+        String path = exists ? "job/" + name + "/config.xml" : "createItem?name=" + name;
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path))
+                .header("Content-Type", "application/xml").POST(HttpRequest.BodyPublishers.ofString(xml)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("could not save job " + name + ": " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    /** Starts a build of the job, waits for it to finish (printing progress), returns its result and console. */
+    public Build build(String job, Duration timeout) throws IOException, InterruptedException {
+        String number = groovy("def b = jenkins.model.Jenkins.get().getItemByFullName('" + job + "').scheduleBuild2(0).waitForStart()\n"
+                + "print b.number").trim();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long lastReport = 0;
+        while (true) {
+            String state = get("job/" + job + "/" + number + "/api/json?tree=building,result").body();
+            Matcher result = Pattern.compile("\"result\":\"([A-Z_]+)\"").matcher(state);
+            if (!state.contains("\"building\":true") && result.find()) {
+                return new Build(Integer.parseInt(number), result.group(1), get("job/" + job + "/" + number + "/consoleText").body());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(job + " #" + number + " did not finish within " + timeout + "; console so far:\n"
+                        + tail(get("job/" + job + "/" + number + "/consoleText").body(), 4000));
+            }
+            if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(30)) {
+                System.err.println("[kit-jenkins] waiting for " + job + " #" + number + "...");
+                lastReport = System.nanoTime();
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    /** The build's archived artifacts' relative paths. */
+    public String artifacts(String job, int number) throws IOException, InterruptedException {
+        return get("job/" + job + "/" + number + "/api/json?tree=artifacts[relativePath]").body();
+    }
+
+    public String artifact(String job, int number, String relativePath) throws IOException, InterruptedException {
+        HttpResponse<String> r = get("job/" + job + "/" + number + "/artifact/" + relativePath);
+        if (r.statusCode() != 200) {
+            throw new IOException("no artifact " + relativePath + " in " + job + " #" + number + ": " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    /** Removes the Jenkins home (after the test searched it). */
+    public void deleteHome() throws IOException {
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    static String escapeXml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&apos;");
+    }
+
+    static String tail(String s, int chars) {
+        return s.length() <= chars ? s : "..." + s.substring(s.length() - chars);
+    }
+}

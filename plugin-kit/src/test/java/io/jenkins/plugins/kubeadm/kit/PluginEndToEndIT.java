@@ -1,0 +1,243 @@
+package io.jenkins.plugins.kubeadm.kit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jenkins.plugins.kubeadm.core.logs.LeakSearch;
+import io.jenkins.plugins.kubeadm.core.testnodes.Host;
+import io.jenkins.plugins.kubeadm.core.testnodes.StandInAptRepository;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The packaged plugin in the kit's real Jenkins, with three real Debian nodes as SSH build agents
+ * (ssh-slaves, an SSH key credential; worker2 logs in as a non-root user with sudo), building a
+ * cluster with the stand-in Kubernetes packages: what a user's first build does.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PluginEndToEndIT {
+
+    static final String JOB = "lab";
+    static final String NON_ROOT_USER = "kadm";
+    static TestNodes nodes;
+    static StandInAptRepository repo;
+    static KitJenkins jenkins;
+    /** Every join secret the builds handled, for the leak search. */
+    static final List<String> secrets = new ArrayList<>();
+
+    @BeforeAll
+    static void startJenkinsAndAgents() throws Exception {
+        Path hpi = Path.of(System.getProperty("kubeadm.hpi", "target/kubeadm-pipeline.hpi"));
+        jenkins = KitJenkins.start(hpi);
+        nodes = TestNodes.start("cp1", "worker1", "worker2");
+        repo = StandInAptRepository.serve(nodes.hostAddress(), List.of("1.34.1-1.1"));
+        TestNode worker2 = nodes.node("worker2");
+        worker2.sh("useradd -m -s /bin/bash " + NON_ROOT_USER
+                + " && install -d -m 700 -o " + NON_ROOT_USER + " -g " + NON_ROOT_USER + " /home/" + NON_ROOT_USER + "/.ssh"
+                + " && install -m 600 -o " + NON_ROOT_USER + " -g " + NON_ROOT_USER + " /root/.ssh/authorized_keys /home/"
+                + NON_ROOT_USER + "/.ssh/authorized_keys"
+                + " && echo '" + NON_ROOT_USER + " ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/" + NON_ROOT_USER
+                + " && chmod 440 /etc/sudoers.d/" + NON_ROOT_USER);
+        jenkins.awaitUp(Duration.ofMinutes(4));
+
+        String active = jenkins.groovy("def p = jenkins.model.Jenkins.get().pluginManager.getPlugin('kubeadm-pipeline')\n"
+                + "print(p == null ? 'missing' : (p.isActive() ? 'active ' + p.version : 'inactive'))\n"
+                + "jenkins.model.Jenkins.get().pluginManager.failedPlugins.each { println(' failed: ' + it.name + ' ' + it.cause) }");
+        assertTrue(active.startsWith("active "), "the packaged plugin loads in the kit's Jenkins: " + active);
+
+        String key = Files.readString(nodes.node("cp1").clientKey());
+        StringBuilder setup = new StringBuilder(String.join("\n",
+                "import com.cloudbees.plugins.credentials.CredentialsScope",
+                "import com.cloudbees.plugins.credentials.SystemCredentialsProvider",
+                "import com.cloudbees.jenkins.plugins.sshcredentials.impl.BasicSSHUserPrivateKey",
+                "import hudson.plugins.sshslaves.SSHLauncher",
+                "import hudson.plugins.sshslaves.verifiers.ManuallyProvidedKeyVerificationStrategy",
+                "import hudson.slaves.DumbSlave",
+                "import hudson.slaves.RetentionStrategy",
+                "def j = jenkins.model.Jenkins.get()",
+                "def creds = SystemCredentialsProvider.getInstance()",
+                "def key = '''" + key + "'''",
+                "for (user in ['root', '" + NON_ROOT_USER + "']) {",
+                "  creds.getCredentials().add(new BasicSSHUserPrivateKey(CredentialsScope.GLOBAL, 'node-' + user, user,",
+                "      new BasicSSHUserPrivateKey.DirectEntryPrivateKeySource(key), null, 'test nodes as ' + user))",
+                "}",
+                "creds.save()",
+                "def agent(j, name, host, user, labels, hostKey) {",
+                "  def launcher = new SSHLauncher(host, 22, 'node-' + user, null, null, null, null, 60, 3, 5,",
+                "      new ManuallyProvidedKeyVerificationStrategy(hostKey))",
+                "  def n = new DumbSlave(name, user == 'root' ? '/var/lib/jenkins-agent' : '/home/' + user + '/agent', launcher)",
+                "  n.labelString = labels",
+                "  n.numExecutors = 1",
+                "  n.retentionStrategy = new RetentionStrategy.Always()",
+                "  j.addNode(n)",
+                "}", ""));
+        for (TestNode n : nodes.nodes()) {
+            String hostKey = Files.readString(n.knownHosts()).lines().filter(l -> l.startsWith(n.address() + " "))
+                    .findFirst().orElseThrow().substring(n.address().length() + 1).trim();
+            String user = n.name().equals("worker2") ? NON_ROOT_USER : "root";
+            String labels = n.name().equals("cp1") ? "k8s-control-plane" : "k8s-worker";
+            setup.append("agent(j, '").append(n.name()).append("', '").append(n.address()).append("', '").append(user)
+                    .append("', '").append(labels).append("', '").append(hostKey).append("')\n");
+        }
+        jenkins.groovy(setup.toString());
+        awaitAgentsOnline();
+    }
+
+    static void awaitAgentsOnline() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        String offline = "";
+        while (System.nanoTime() < deadline) {
+            offline = jenkins.groovy("print(jenkins.model.Jenkins.get().computers.findAll { it.node != jenkins.model.Jenkins.get()"
+                    + " && !it.online }.collect { it.name }.join(' '))").trim();
+            if (offline.isEmpty()) {
+                return;
+            }
+            Thread.sleep(2000);
+        }
+        String why = jenkins.groovy("jenkins.model.Jenkins.get().computers.findAll { !it.online && it.node != jenkins.model.Jenkins.get() }"
+                + ".each { println('--- ' + it.name); println(it.log) }");
+        throw new AssertionError("agents still offline after 3 minutes: " + offline + "\n" + KitJenkins.tail(why, 6000));
+    }
+
+    static String cluster() {
+        return String.join("\n",
+                "prepareNode(label: 'k8s-control-plane || k8s-worker')",
+                "installRuntime(label: 'k8s-control-plane || k8s-worker', kubernetesVersion: '1.34.1', aptRepository: '"
+                        + repo.repoUrl("1.34") + "')",
+                "kubeadmInit(label: 'k8s-control-plane')",
+                "joinWorkers(label: 'k8s-worker')", "");
+    }
+
+    static String joinCommandCredential() throws Exception {
+        return jenkins.groovy("import org.jenkinsci.plugins.plaincredentials.StringCredentials\n"
+                + "def c = com.cloudbees.plugins.credentials.CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials,"
+                + " jenkins.model.Jenkins.get(), hudson.security.ACL.SYSTEM2).find { it.id == 'kubeadm-join-command' }\n"
+                + "print(c == null ? '' : c.secret.plainText)").trim();
+    }
+
+    static void rememberSecrets(String joinCommand) {
+        secrets.add(joinCommand);
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("--token ([a-z0-9]{6})\\.([a-z0-9]{16})").matcher(joinCommand);
+        assertTrue(token.find(), "the credential holds a join command with a token");
+        secrets.add(token.group(1) + "." + token.group(2));
+        secrets.add(token.group(2));
+    }
+
+    @Test
+    @Order(1)
+    void aPipelineBuildsTheClusterOnTheAgentsAndKeepsTheJoinCommandAsACredential() throws Exception {
+        jenkins.pipelineJob(JOB, cluster());
+        KitJenkins.Build b = jenkins.build(JOB, Duration.ofMinutes(15));
+        assertEquals("SUCCESS", b.result(), b.console());
+        assertTrue(b.console().contains("kubeadmInit: cp1 initialized"), b.console());
+        assertTrue(b.console().contains("credential 'kubeadm-join-command' (created)"), b.console());
+        assertTrue(b.console().contains("joinWorkers: worker2 joined"), b.console());
+
+        String endpoint = nodes.node("cp1").address() + ":6443";
+        for (TestNode n : nodes.nodes()) {
+            assertEquals("1.34.1-1.1", n.sh("dpkg-query -W -f '${Version}' kubeadm").trim(), n + " has kubeadm from installRuntime");
+            assertTrue(n.ssh("test -f /etc/sysctl.d/k8s.conf").ok(), n + " was prepared");
+            if (!n.name().equals("cp1")) {
+                assertTrue(n.sh("cat /etc/kubernetes/kubelet.conf").contains("server: https://" + endpoint), n + " joined cp1");
+            }
+        }
+        // The non-root agent really ran its scripts through sudo: its agent process is not root.
+        assertEquals(NON_ROOT_USER, nodes.node("worker2").sh("ps -o user= -C java | sort -u").trim());
+
+        String artifacts = jenkins.artifacts(JOB, b.number());
+        for (String log : List.of("kubeadm-logs/cp1/01-prepare-node.log", "kubeadm-logs/cp1/02-install-runtime.log",
+                "kubeadm-logs/cp1/03-kubeadm-init.log", "kubeadm-logs/worker2/03-kubeadm-join.log")) {
+            assertTrue(artifacts.contains(log), log + " archived: " + artifacts);
+        }
+        String joinCommand = joinCommandCredential();
+        rememberSecrets(joinCommand);
+        assertTrue(joinCommand.contains(endpoint), "the credential's join command names cp1");
+    }
+
+    @Test
+    @Order(2)
+    void aSecondBuildChangesNothingOnTheNodesAndUpdatesTheCredential() throws Exception {
+        String first = joinCommandCredential();
+        KitJenkins.Build b = jenkins.build(JOB, Duration.ofMinutes(10));
+        assertEquals("SUCCESS", b.result(), b.console());
+        assertTrue(b.console().contains("credential 'kubeadm-join-command' (updated)"), b.console());
+        assertTrue(b.console().contains("kubeadmInit: cp1 already ran this control plane"), b.console());
+        assertTrue(b.console().contains("worker1 was already a node of"), b.console());
+        String second = joinCommandCredential();
+        rememberSecrets(second);
+        assertNotEquals(first, second, "a fresh token for every build");
+        assertEquals(1, Integer.parseInt(jenkins.groovy("print(com.cloudbees.plugins.credentials.CredentialsProvider"
+                + ".lookupCredentialsInItemGroup(org.jenkinsci.plugins.plaincredentials.StringCredentials,"
+                + " jenkins.model.Jenkins.get(), hudson.security.ACL.SYSTEM2).size())").trim()));
+    }
+
+    @Test
+    @Order(3)
+    void aBadParameterFailsBeforeAnyNodeIsTouchedAndAFailedStepStillArchivesItsLog() throws Exception {
+        String before = nodes.node("cp1").sh("find /etc/kubernetes -type f -newer /etc/hostname | sort | xargs -r md5sum");
+        jenkins.pipelineJob("bad-parameter", "kubeadmInit(label: 'k8s-control-plane', serviceCidr: '10.244.0.0/16')");
+        KitJenkins.Build bad = jenkins.build("bad-parameter", Duration.ofMinutes(5));
+        assertEquals("FAILURE", bad.result(), bad.console());
+        assertTrue(bad.console().contains("serviceCidr"), bad.console());
+        assertFalse(jenkins.artifacts("bad-parameter", bad.number()).contains("kubeadm-logs"), "no step ran on a node");
+        assertEquals(before, nodes.node("cp1").sh("find /etc/kubernetes -type f -newer /etc/hostname | sort | xargs -r md5sum"));
+
+        jenkins.pipelineJob("failing", "installRuntime(label: 'k8s-worker', kubernetesVersion: '1.34.1',"
+                + " aptRepository: 'http://" + nodes.hostAddress() + ":9/nothing/')");
+        KitJenkins.Build failing = jenkins.build("failing", Duration.ofMinutes(10));
+        assertEquals("FAILURE", failing.result(), failing.console());
+        assertTrue(failing.console().contains("worker1") && failing.console().contains("worker2"), failing.console());
+        String log = jenkins.artifact("failing", failing.number(), "kubeadm-logs/worker1/01-install-runtime.log");
+        assertTrue(log.contains("failed"), log);
+    }
+
+    @Test
+    @Order(4)
+    void noJoinSecretIsAnywhereTheRunsWrote() throws Exception {
+        assertFalse(secrets.isEmpty());
+        assertEquals(List.of(), LeakSearch.filesContaining(jenkins.home(), secrets), "JENKINS_HOME holds a join secret");
+        byte[] patterns = (String.join("\n", secrets) + "\n").getBytes(StandardCharsets.UTF_8);
+        for (TestNode n : nodes.nodes()) {
+            // Every file (agent workspaces and remoting caches included) but the control plane's root-only token store.
+            Host.Result files = n.ssh("grep -rlsF -f - / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev; true", patterns);
+            String hits = files.stdout().lines().filter(p -> !p.startsWith("/var/lib/etcd/")).reduce("", (a, c) -> a + c + "\n");
+            assertEquals("", hits, n + ": files hold a join secret");
+            assertEquals("0", n.ssh("journalctl --no-pager -o cat | grep -cF -f -; true", patterns).stdout().trim(),
+                    n + ": the journal holds a join secret");
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (jenkins != null) {
+                jenkins.close();
+                jenkins.deleteHome();
+            }
+        } finally {
+            try {
+                if (repo != null) {
+                    repo.close();
+                }
+            } finally {
+                if (nodes != null) {
+                    nodes.close();
+                }
+            }
+        }
+    }
+}

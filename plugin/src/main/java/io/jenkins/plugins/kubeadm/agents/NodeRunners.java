@@ -1,0 +1,28 @@
+package io.jenkins.plugins.kubeadm.agents;
+
+import hudson.ExtensionList;
+import hudson.ExtensionPoint;
+import hudson.model.Computer;
+import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+
+/**
+ * How a step reaches the node an agent stands for. Without any extension, the script runs on the
+ * agent's own machine over its remoting channel ({@link AgentScriptRunner}); an extension may route
+ * an agent elsewhere (the plugin's own tests put stand-in nodes behind their agents).
+ */
+public abstract class NodeRunners implements ExtensionPoint {
+
+    /** The runner for this agent, or null to leave the agent to the next extension or the default. */
+    public abstract ScriptRunner runnerFor(String nodeName, Computer computer);
+
+    static ScriptRunner forAgent(String nodeName, Computer computer, VirtualChannel channel) {
+        for (NodeRunners extension : ExtensionList.lookup(NodeRunners.class)) {
+            ScriptRunner runner = extension.runnerFor(nodeName, computer);
+            if (runner != null) {
+                return runner;
+            }
+        }
+        return new AgentScriptRunner(nodeName, channel);
+    }
+}

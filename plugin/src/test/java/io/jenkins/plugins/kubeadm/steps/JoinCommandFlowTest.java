@@ -1,0 +1,134 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.hasItems;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import hudson.model.Result;
+import hudson.security.ACL;
+import io.jenkins.plugins.kubeadm.StandInNode;
+import io.jenkins.plugins.kubeadm.StandInNodes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
+import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
+import org.jenkinsci.plugins.workflow.job.WorkflowJob;
+import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.jvnet.hudson.test.JenkinsRule;
+import org.jvnet.hudson.test.TestExtension;
+
+/** kubeadmInit stores the join command as a secret text credential; joinWorkers uses it; nothing leaks. */
+public class JoinCommandFlowTest {
+
+    @Rule
+    public JenkinsRule j = new JenkinsRule();
+
+    @TestExtension
+    public static class Nodes extends StandInNodes {
+    }
+
+    @Before
+    public void agents() throws Exception {
+        StandInNodes.reset();
+        j.waitOnline(j.createSlave("cp1", "k8s-control-plane", null));
+        j.waitOnline(j.createSlave("worker1", "k8s-worker", null));
+        j.waitOnline(j.createSlave("worker2", "k8s-worker", null));
+    }
+
+    private static final String CLUSTER = "kubeadmInit(label: 'k8s-control-plane', joinTokenTtl: '45m')\n"
+            + "joinWorkers(label: 'k8s-worker')\n";
+
+    @Test
+    public void theJoinCommandTravelsOnlyAsACredentialAndNeverReachesConsoleLogsOrJenkinsHome() throws Exception {
+        WorkflowJob p = j.createProject(WorkflowJob.class, "lab");
+        p.setDefinition(new CpsFlowDefinition(CLUSTER, true));
+        WorkflowRun first = j.buildAndAssertSuccess(p);
+
+        String token = StandInNodes.node("cp1").received().get(0).privateFiles().get("JOIN_TOKEN_FILE");
+        assertEquals("45m", StandInNodes.node("cp1").received().get(0).environment().get("JOIN_TOKEN_TTL"));
+        StringCredentials stored = joinCredential();
+        String command = stored.getSecret().getPlainText();
+        assertTrue(command, command.contains("--token " + token));
+        for (String worker : List.of("worker1", "worker2")) {
+            StandInNode.Received join = StandInNodes.node(worker).received().get(0);
+            assertEquals("kubeadm-join.sh", join.script());
+            assertEquals(command.trim(), join.privateFiles().get("JOIN_COMMAND_FILE"));
+        }
+        j.assertLogContains("credential 'kubeadm-join-command' (created)", first);
+        j.assertLogContains("worker2 joined " + StandInNode.ENDPOINT, first);
+        j.assertLogNotContains(token, first);
+        j.assertLogNotContains(token.substring(7), first);
+        assertThat(NodeStepsTest.artifacts(first), hasItems("kubeadm-logs/cp1/01-kubeadm-init.log",
+                "kubeadm-logs/worker1/01-kubeadm-join.log", "kubeadm-logs/worker2/01-kubeadm-join.log"));
+
+        // A second build makes a fresh token and updates the same credential.
+        WorkflowRun second = j.buildAndAssertSuccess(p);
+        j.assertLogContains("credential 'kubeadm-join-command' (updated)", second);
+        String secondToken = StandInNodes.node("cp1").received().get(1).privateFiles().get("JOIN_TOKEN_FILE");
+        assertNotEquals(token, secondToken);
+        assertTrue(joinCredential().getSecret().getPlainText().contains(secondToken));
+        assertEquals(1, CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, j.jenkins, ACL.SYSTEM2).size());
+
+        for (String secret : List.of(token, token.substring(7), secondToken, secondToken.substring(7))) {
+            assertEquals(List.of(), filesContaining(j.jenkins.getRootDir().toPath(), secret));
+        }
+    }
+
+    @Test
+    public void joinWorkersWithoutTheCredentialSaysWhichOneIsMissing() throws Exception {
+        WorkflowJob p = j.createProject(WorkflowJob.class);
+        p.setDefinition(new CpsFlowDefinition("joinWorkers(label: 'k8s-worker', joinCredentialsId: 'lab-join')", true));
+        WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
+        j.assertLogContains("no secret text credential 'lab-join'", b);
+        assertThat(StandInNodes.node("worker1").scripts(), containsInAnyOrder());
+    }
+
+    private StringCredentials joinCredential() {
+        return CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, j.jenkins, ACL.SYSTEM2).stream()
+                .filter(c -> c.getId().equals("kubeadm-join-command")).findFirst().orElseThrow();
+    }
+
+    /** Every file below {@code root} whose bytes contain {@code secret}. */
+    static List<String> filesContaining(Path root, String secret) throws IOException {
+        byte[] needle = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<String> hits = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                byte[] content;
+                try {
+                    content = Files.readAllBytes(f);
+                } catch (IOException e) {
+                    continue; // a file that went away while walking
+                }
+                if (indexOf(content, needle) >= 0) {
+                    hits.add(root.relativize(f).toString());
+                }
+            }
+        }
+        return hits;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (haystack[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
