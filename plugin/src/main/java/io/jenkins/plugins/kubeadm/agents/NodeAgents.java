@@ -31,12 +31,24 @@ public final class NodeAgents {
      * @throws AbortException when nothing matches or an agent is offline, naming them
      */
     public static List<ScriptRunner> select(String label, Computer current, String stepName) throws IOException {
+        List<ScriptRunner> runners = new ArrayList<>();
+        for (Computer computer : computers(label, current, stepName)) {
+            runners.add(NodeRunners.forAgent(nameOf(computer), computer, computer.getChannel()));
+        }
+        return runners;
+    }
+
+    /** The online agents of {@link #select}, checked: none offline, at least one. */
+    static List<Computer> computers(String label, Computer current, String stepName) throws IOException {
         if (label == null) {
             if (current == null) {
                 throw new AbortException(stepName + " runs on the agent of a node('...') { } block, or on every agent with a label:"
                         + " " + stepName + "(label: 'k8s-worker', ...)");
             }
-            return List.of(runnerFor(current, stepName));
+            if (current.getChannel() == null) {
+                throw new AbortException(stepName + ": agent " + nameOf(current) + " is offline");
+            }
+            return List.of(current);
         }
         Label parsed;
         try {
@@ -52,21 +64,31 @@ public final class NodeAgents {
                     + " such as " + CONTROL_PLANE_LABEL + " or k8s-worker");
         }
         nodes.sort(Comparator.comparing(Node::getNodeName));
-        List<ScriptRunner> runners = new ArrayList<>();
+        List<Computer> computers = new ArrayList<>();
         List<String> offline = new ArrayList<>();
         for (Node node : nodes) {
             Computer computer = node.toComputer();
             if (computer == null || computer.getChannel() == null) {
                 offline.add(node.getNodeName());
             } else {
-                runners.add(runnerFor(computer, stepName));
+                computers.add(computer);
             }
         }
         if (!offline.isEmpty()) {
             throw new AbortException(stepName + ": these agents with the label '" + label + "' are offline: "
                     + String.join(", ", offline) + " (every node of the cluster must take part; bring them online or remove the label)");
         }
-        return runners;
+        return computers;
+    }
+
+    /** The channel of the one control-plane agent a cluster step runs on (the label must match exactly one). */
+    public static VirtualChannel controlPlaneChannel(String label, String stepName) throws IOException {
+        List<Computer> computers = computers(label, null, stepName);
+        if (computers.size() != 1) {
+            throw new AbortException(stepName + ": the label '" + label + "' matches " + computers.size() + " agents; the step"
+                    + " runs on the one control-plane agent (or give kubeconfigCredentialsId)");
+        }
+        return computers.get(0).getChannel();
     }
 
     /** Like {@link #select}, for a step that runs on exactly one node (the control plane). */
@@ -86,13 +108,8 @@ public final class NodeAgents {
         return node != null && node.getAssignedLabels().stream().anyMatch(l -> l.getName().equals(CONTROL_PLANE_LABEL));
     }
 
-    private static ScriptRunner runnerFor(Computer computer, String stepName) throws AbortException {
-        VirtualChannel channel = computer.getChannel();
-        String name = computer.getName().isEmpty() ? builtInName() : computer.getName();
-        if (channel == null) {
-            throw new AbortException(stepName + ": agent " + name + " is offline");
-        }
-        return NodeRunners.forAgent(name, computer, channel);
+    private static String nameOf(Computer computer) {
+        return computer.getName().isEmpty() ? builtInName() : computer.getName();
     }
 
     private static String builtInName() {

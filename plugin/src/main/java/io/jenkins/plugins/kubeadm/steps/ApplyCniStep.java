@@ -4,6 +4,7 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.CniOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.CniResult;
@@ -82,55 +83,66 @@ public final class ApplyCniStep extends ClusterStep {
         this.imageRegistry = Util.fixEmptyAndTrim(imageRegistry);
     }
 
-    CniOptions options(long timeoutMinutes) {
-        CniOptions options = new CniOptions().timeoutSeconds(timeoutMinutes * 60);
-        if (cni != null) {
-            options.cni(cni);
-        }
-        if (podCidr != null) {
-            options.podCidr(podCidr);
-        }
-        if (iface != null) {
-            options.iface(iface);
-        }
-        if (manifestUrl != null) {
-            options.manifestUrl(manifestUrl);
-        }
-        if (sha256 != null) {
-            options.sha256(sha256);
-        }
-        if (imageRegistry != null) {
-            options.imageRegistry(imageRegistry);
-        }
-        return options;
+    Work work(long timeoutMinutes) {
+        return new Work(cni, podCidr, iface, manifestUrl, sha256, imageRegistry, timeoutMinutes);
     }
 
     @Override
     public StepExecution start(StepContext context) throws Exception {
-        long minutes = effectiveTimeoutMinutes();
-        NodeStep.validated(() -> options(minutes));
-        requireKubeconfig();
-        return new Execution(context, this, minutes);
+        Work work = work(effectiveTimeoutMinutes());
+        NodeStep.validated(work::options);
+        return new Execution(context, this, work);
+    }
+
+    /** The CNI options as plain values, built into core's {@link CniOptions} where the work runs. */
+    record Work(String cni, String podCidr, String iface, String manifestUrl, String sha256, String imageRegistry,
+                long timeoutMinutes) implements ClusterWork {
+
+        CniOptions options() {
+            CniOptions options = new CniOptions().timeoutSeconds(timeoutMinutes * 60);
+            if (cni != null) {
+                options.cni(cni);
+            }
+            if (podCidr != null) {
+                options.podCidr(podCidr);
+            }
+            if (iface != null) {
+                options.iface(iface);
+            }
+            if (manifestUrl != null) {
+                options.manifestUrl(manifestUrl);
+            }
+            if (sha256 != null) {
+                options.sha256(sha256);
+            }
+            if (imageRegistry != null) {
+                options.imageRegistry(imageRegistry);
+            }
+            return options;
+        }
+
+        @Override
+        public String run(ClusterSteps cluster) {
+            CniResult result = cluster.applyCni(options());
+            return "applyCni: " + result.cni() + " " + result.version() + " for pod network " + result.podCidr()
+                    + ": " + result.applied().line() + "; every node is Ready";
+        }
     }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
         private static final long serialVersionUID = 1L;
         private final transient ApplyCniStep step;
-        private final long timeoutMinutes;
+        private final transient Work work;
 
-        Execution(StepContext context, ApplyCniStep step, long timeoutMinutes) {
+        Execution(StepContext context, ApplyCniStep step, Work work) {
             super(context, DescriptorImpl.NAME);
             this.step = step;
-            this.timeoutMinutes = timeoutMinutes;
+            this.work = work;
         }
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            try (ClusterSteps cluster = connect(run, step.getKubeconfigCredentialsId(), logs, DescriptorImpl.NAME)) {
-                CniResult result = cluster.applyCni(step.options(timeoutMinutes));
-                logs.say("applyCni: " + result.cni() + " " + result.version() + " for pod network " + result.podCidr()
-                        + ": " + result.applied().line() + "; every node is Ready");
-            }
+            logs.say(step.perform(work, run, logs, DescriptorImpl.NAME));
             return null;
         }
     }

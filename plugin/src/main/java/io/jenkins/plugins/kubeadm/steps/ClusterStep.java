@@ -3,28 +3,48 @@ package io.jenkins.plugins.kubeadm.steps;
 import hudson.AbortException;
 import hudson.Util;
 import hudson.model.Run;
+import io.jenkins.plugins.kubeadm.agents.ClusterOnAgent;
+import io.jenkins.plugins.kubeadm.agents.ClusterWork;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig;
+import io.jenkins.plugins.kubeadm.core.exec.LineSink;
 import io.jenkins.plugins.kubeadm.credentials.KubeconfigCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import java.io.IOException;
+import java.io.OutputStream;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.kohsuke.stapler.DataBoundSetter;
 
-/** A step that talks to the cluster's API server (core's {@link ClusterSteps}) with an admin kubeconfig. */
+/**
+ * A step that talks to the cluster's API server (core's {@link ClusterSteps}): on the control-plane
+ * agent with the admin kubeconfig that kubeadmInit left there (it never leaves that node), or from
+ * here with a kubeconfig credential.
+ */
 public abstract class ClusterStep extends Step {
 
     private String kubeconfigCredentialsId;
+    private String controlPlaneLabel;
     private int timeoutMinutes;
 
     public String getKubeconfigCredentialsId() {
         return kubeconfigCredentialsId;
     }
 
-    /** A secret file credential with an admin kubeconfig of the cluster. */
+    /** A secret file credential with an admin kubeconfig; empty: the control-plane agent's own. */
     @DataBoundSetter
     public void setKubeconfigCredentialsId(String kubeconfigCredentialsId) {
         this.kubeconfigCredentialsId = Util.fixEmptyAndTrim(kubeconfigCredentialsId);
+    }
+
+    public String getControlPlaneLabel() {
+        return controlPlaneLabel;
+    }
+
+    /** The label of the control-plane agent the step runs on without a credential; empty: k8s-control-plane. */
+    @DataBoundSetter
+    public void setControlPlaneLabel(String controlPlaneLabel) {
+        this.controlPlaneLabel = Util.fixEmptyAndTrim(controlPlaneLabel);
     }
 
     public int getTimeoutMinutes() {
@@ -45,18 +65,22 @@ public abstract class ClusterStep extends Step {
         return timeoutMinutes == 0 ? 5 : timeoutMinutes;
     }
 
-    final void requireKubeconfig() throws AbortException {
-        if (kubeconfigCredentialsId == null) {
-            throw new AbortException("kubeconfigCredentialsId: missing (accepted: the id of a secret file credential holding"
-                    + " the cluster's admin kubeconfig, /etc/kubernetes/admin.conf of the control plane)");
+    /**
+     * Runs the work with the credential's kubeconfig (its secrets masked in everything the build prints
+     * from here on), or on the control-plane agent with the one there.
+     */
+    final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName) throws IOException, InterruptedException {
+        if (kubeconfigCredentialsId != null) {
+            String content = KubeconfigCredential.read(run, kubeconfigCredentialsId);
+            logs.redactor().addKubeconfig(content);
+            try (ClusterSteps cluster = ClusterSteps.connect(Kubeconfig.fromContent(content),
+                    ClusterSteps.progressTo(logs.console(), stepName))) {
+                return work.run(cluster);
+            }
         }
-    }
-
-    /** Connects with the credential's kubeconfig; its secrets are masked in every line the build prints from here on. */
-    static ClusterSteps connect(Run<?, ?> run, String credentialsId, BuildStepLogs logs, String source) throws IOException {
-        String content = KubeconfigCredential.read(run, credentialsId);
-        logs.redactor().addKubeconfig(content);
-        Kubeconfig kubeconfig = KubeconfigCredential.kubeconfig(content);
-        return ClusterSteps.connect(kubeconfig, ClusterSteps.progressTo(logs.console(), source));
+        String label = controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
+        try (OutputStream progress = LineSink.lines(logs.console(), stepName, LineSink.Stream.STDOUT)) {
+            return NodeAgents.controlPlaneChannel(label, stepName).call(new ClusterOnAgent(work, progress));
+        }
     }
 }

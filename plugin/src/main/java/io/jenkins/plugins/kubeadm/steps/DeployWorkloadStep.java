@@ -6,6 +6,7 @@ import hudson.FilePath;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.DeployResult;
 import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
@@ -86,19 +87,8 @@ public final class DeployWorkloadStep extends ClusterStep {
         this.smokePath = Util.fixEmptyAndTrim(smokePath);
     }
 
-    WorkloadOptions options(String text, long timeoutMinutes) {
-        WorkloadOptions options = new WorkloadOptions().manifestText(text).rollbackOnFailure(rollbackOnFailure)
-                .timeoutSeconds(timeoutMinutes * 60);
-        if (namespace != null) {
-            options.namespace(namespace);
-        }
-        if (smokeTarget != null) {
-            options.smokeTarget(smokeTarget);
-        }
-        if (smokePath != null) {
-            options.smokePath(smokePath);
-        }
-        return options;
+    Work work(String text, long timeoutMinutes) {
+        return new Work(text, namespace, rollbackOnFailure, smokeTarget, smokePath, timeoutMinutes);
     }
 
     @Override
@@ -108,9 +98,35 @@ public final class DeployWorkloadStep extends ClusterStep {
                     + " a file in the workspace, or manifestText: the YAML itself)");
         }
         long minutes = effectiveTimeoutMinutes();
-        NodeStep.validated(() -> options(manifestText == null ? "kind: ConfigMap" : manifestText, minutes));
-        requireKubeconfig();
+        NodeStep.validated(() -> work(manifestText == null ? "kind: ConfigMap" : manifestText, minutes).options());
         return new Execution(context, this, minutes);
+    }
+
+    /** The workload options as plain values, built into core's {@link WorkloadOptions} where the work runs. */
+    record Work(String manifestText, String namespace, boolean rollbackOnFailure, String smokeTarget, String smokePath,
+                long timeoutMinutes) implements ClusterWork {
+
+        WorkloadOptions options() {
+            WorkloadOptions options = new WorkloadOptions().manifestText(manifestText).rollbackOnFailure(rollbackOnFailure)
+                    .timeoutSeconds(timeoutMinutes * 60);
+            if (namespace != null) {
+                options.namespace(namespace);
+            }
+            if (smokeTarget != null) {
+                options.smokeTarget(smokeTarget);
+            }
+            if (smokePath != null) {
+                options.smokePath(smokePath);
+            }
+            return options;
+        }
+
+        @Override
+        public String run(ClusterSteps cluster) {
+            DeployResult result = cluster.deployWorkload(options());
+            return "deployWorkload: " + result.applied().line() + "; rolled out: " + String.join(", ", result.rolledOut())
+                    + (result.smokeCheck() == null ? "" : "; smoke check: " + result.smokeCheck());
+        }
     }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
@@ -139,11 +155,7 @@ public final class DeployWorkloadStep extends ClusterStep {
                 }
                 text = file.readToString();
             }
-            try (ClusterSteps cluster = connect(run, step.getKubeconfigCredentialsId(), logs, DescriptorImpl.NAME)) {
-                DeployResult result = cluster.deployWorkload(step.options(text, timeoutMinutes));
-                logs.say("deployWorkload: " + result.applied().line() + "; rolled out: " + String.join(", ", result.rolledOut())
-                        + (result.smokeCheck() == null ? "" : "; smoke check: " + result.smokeCheck()));
-            }
+            logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME));
             return null;
         }
     }

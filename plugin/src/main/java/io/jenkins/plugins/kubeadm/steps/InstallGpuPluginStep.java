@@ -6,13 +6,16 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginResult;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import hudson.AbortException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -92,30 +95,44 @@ public final class InstallGpuPluginStep extends ClusterStep {
         this.smokeImage = Util.fixEmptyAndTrim(smokeImage);
     }
 
-    GpuPluginOptions options(List<String> gpuNodes, long timeoutMinutes) {
-        GpuPluginOptions options = new GpuPluginOptions().gpuNodes(gpuNodes).runtime(runtime).timeoutSeconds(timeoutMinutes * 60);
-        if (manifestUrl != null) {
-            options.manifestUrl(manifestUrl);
-        }
-        if (imageRegistry != null) {
-            options.imageRegistry(imageRegistry);
-        }
-        if (smokeImage != null) {
-            options.smokeImage(smokeImage);
-        }
-        return options;
+    Work work(List<String> gpuNodes, long timeoutMinutes) {
+        return new Work(new ArrayList<>(gpuNodes), runtime, manifestUrl, imageRegistry, smokeImage, timeoutMinutes);
     }
 
     @Override
     public StepExecution start(StepContext context) throws Exception {
         long minutes = effectiveTimeoutMinutes();
-        NodeStep.validated(() -> options(List.of(), minutes));
-        if (minDriverVersion != null && !minDriverVersion.matches("\\d{1,4}(\\.\\d{1,4}){0,3}")) {
-            throw new hudson.AbortException("minDriverVersion: '" + minDriverVersion + "' is not a driver version (accepted:"
+        NodeStep.validated(() -> work(List.of(), minutes).options());
+        if (minDriverVersion != null && !minDriverVersion.matches("\\d{1,4}(\\.\\d{1,4}){0,2}")) {
+            throw new AbortException("minDriverVersion: '" + minDriverVersion + "' is not a driver version (accepted:"
                     + " numbers and dots as nvidia-smi prints them, such as 535.104.05)");
         }
-        requireKubeconfig();
         return new Execution(context, this, minutes);
+    }
+
+    /** The device plugin options as plain values, built into core's {@link GpuPluginOptions} where the work runs. */
+    record Work(ArrayList<String> gpuNodes, String runtime, String manifestUrl, String imageRegistry, String smokeImage,
+                long timeoutMinutes) implements ClusterWork {
+
+        GpuPluginOptions options() {
+            GpuPluginOptions options = new GpuPluginOptions().gpuNodes(gpuNodes).runtime(runtime).timeoutSeconds(timeoutMinutes * 60);
+            if (manifestUrl != null) {
+                options.manifestUrl(manifestUrl);
+            }
+            if (imageRegistry != null) {
+                options.imageRegistry(imageRegistry);
+            }
+            if (smokeImage != null) {
+                options.smokeImage(smokeImage);
+            }
+            return options;
+        }
+
+        @Override
+        public String run(ClusterSteps cluster) {
+            GpuPluginResult result = cluster.installGpuPlugin(options());
+            return "installGpuPlugin: NVIDIA device plugin " + result.version() + "; GPUs per node: " + result.gpusPerNode();
+        }
     }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
@@ -138,10 +155,7 @@ public final class InstallGpuPluginStep extends ClusterStep {
                 logs.sink().logged(gpuNodes, "gpu-node", () -> NodeSteps.gpuNodes(nodes, step.minDriverVersion, step.runtime,
                         logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
             }
-            try (ClusterSteps cluster = connect(run, step.getKubeconfigCredentialsId(), logs, DescriptorImpl.NAME)) {
-                GpuPluginResult result = cluster.installGpuPlugin(step.options(gpuNodes, timeoutMinutes));
-                logs.say("installGpuPlugin: NVIDIA device plugin " + result.version() + "; GPUs per node: " + result.gpusPerNode());
-            }
+            logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME));
             return null;
         }
     }

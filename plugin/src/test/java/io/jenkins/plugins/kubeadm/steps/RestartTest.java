@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import hudson.model.Result;
+import hudson.model.Slave;
 import io.jenkins.plugins.kubeadm.StandInNode;
 import io.jenkins.plugins.kubeadm.StandInNodes;
 import java.util.concurrent.CountDownLatch;
@@ -47,6 +48,8 @@ public class RestartTest {
             j.waitForCompletion(interrupted);
             j.assertBuildStatus(Result.FAILURE, interrupted);
             j.assertLogContains("installRuntime was interrupted by a restart of Jenkins", interrupted);
+            // The agent reconnects after the restart; then the same build finishes the job.
+            j.waitOnline((Slave) j.jenkins.getNode("worker1"));
             WorkflowRun again = j.buildAndAssertSuccess(p);
             assertEquals(2, again.getNumber());
         });

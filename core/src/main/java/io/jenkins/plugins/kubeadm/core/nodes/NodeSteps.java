@@ -72,7 +72,7 @@ public final class NodeSteps {
                                                 LineSink sink, Duration timeout, Cancellation cancellation) {
         Map<String, String> env = new LinkedHashMap<>();
         if (minDriverVersion != null) {
-            if (!minDriverVersion.matches("\\d{1,4}(\\.\\d{1,4}){0,3}")) {
+            if (!minDriverVersion.matches("\\d{1,4}(\\.\\d{1,4}){0,2}")) {
                 throw new ParameterException("minDriverVersion", "'" + minDriverVersion + "' is not a driver version",
                         "numbers and dots as nvidia-smi prints them, such as 535.104.05");
             }

@@ -27,7 +27,7 @@ public record InstallRuntimeParams(KubernetesVersion kubernetesVersion, String p
                         "e.g. registry.k8s.io/pause:3.10 or myregistry:5000/pause:3.10");
             }
         }
-        return new InstallRuntimeParams(version, image, blank(aptRepo) ? null : httpUrl("aptRepo", aptRepo),
+        return new InstallRuntimeParams(version, image, blank(aptRepo) ? null : httpUrl("aptRepository", aptRepo),
                 blank(aptKeyUrl) ? null : httpUrl("aptKeyUrl", aptKeyUrl));
     }
 

@@ -47,8 +47,8 @@ class StepParamsTest {
     void installRuntimeRejectsBadInputNamingTheParameter() {
         assertEquals("kubernetesVersion", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of("1.99", null, null, null)).parameter());
         assertEquals("pauseImage", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, "Pause:3.10", null, null)).parameter());
-        assertEquals("aptRepo", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, "ftp://mirror/", null)).parameter());
-        assertEquals("aptRepo", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, "https://a b/", null)).parameter());
+        assertEquals("aptRepository", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, "ftp://mirror/", null)).parameter());
+        assertEquals("aptRepository", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, "https://a b/", null)).parameter());
         assertEquals("aptKeyUrl", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, null, "file:///key")).parameter());
     }
 }

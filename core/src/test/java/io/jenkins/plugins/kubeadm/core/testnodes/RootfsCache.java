@@ -45,8 +45,8 @@ final class RootfsCache {
             Files.writeString(tmp.resolve("etc/machine-id"), "");
             Files.deleteIfExists(tmp.resolve("var/lib/dbus/machine-id"));
             try (Stream<Path> keys = Files.list(tmp.resolve("etc/ssh"))) {
-                for (Path key : keys.filter(p -> p.getFileName().toString().startsWith("ssh_host_")).toList()) {
-                    Files.delete(key);
+                for (Path hostKey : keys.filter(p -> p.getFileName().toString().startsWith("ssh_host_")).toList()) {
+                    Files.delete(hostKey);
                 }
             }
             Files.deleteIfExists(tmp.resolve("etc/hostname"));

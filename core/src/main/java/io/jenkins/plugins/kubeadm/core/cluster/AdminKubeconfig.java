@@ -1,0 +1,54 @@
+package io.jenkins.plugins.kubeadm.core.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The control plane's admin kubeconfig read where it lives, on the control-plane node itself, so it
+ * never has to leave that node: the cluster steps then run there. It is root-only
+ * ({@code /etc/kubernetes/admin.conf}, mode 600), so a non-root process reads it through {@code sudo -n}.
+ */
+public final class AdminKubeconfig {
+
+    /** Where kubeadm init writes it. */
+    public static final Path PATH = Path.of("/etc/kubernetes/admin.conf");
+
+    private AdminKubeconfig() {
+    }
+
+    /**
+     * The file's content. SECRET: it holds the cluster admin's client key.
+     *
+     * @throws IOException naming the node's problem: no control plane here, or no root access
+     */
+    public static String read(Path file) throws IOException {
+        if (Files.isReadable(file)) {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        }
+        Process cat = new ProcessBuilder("sudo", "-n", "cat", "--", file.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String content;
+        try (InputStream in = cat.getInputStream()) {
+            content = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try {
+            if (!cat.waitFor(30, TimeUnit.SECONDS)) {
+                cat.destroyForcibly();
+                throw new IOException("reading " + file + " with sudo did not finish within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cat.destroyForcibly();
+            throw new IOException("interrupted while reading " + file, e);
+        }
+        if (cat.exitValue() != 0 || content.isBlank()) {
+            throw new IOException("cannot read the admin kubeconfig " + file + " on this node: it is not a control plane"
+                    + " (kubeadmInit writes it), or this user may not use 'sudo -n'. Run the step on the control-plane agent,"
+                    + " or give kubeconfigCredentialsId");
+        }
+        return content;
+    }
+}
