@@ -68,7 +68,14 @@ join_cp() { paste -sd: -; }
 
 LIB=$(kit_lib)
 # Jenkins core first with slf4j-api ahead of cli (which carries its own copy of LoggerFactory).
-KIT_CORE_CP=$( { ls "$LIB"/core/slf4j-api-*.jar; ls "$LIB"/core/*.jar | grep -v '/slf4j-api-'; } | join_cp)
+core_jars() {
+  local jar
+  ls "$LIB"/core/slf4j-api-*.jar
+  for jar in "$LIB"/core/*.jar; do
+    [[ $jar == */slf4j-api-* ]] || echo "$jar"
+  done
+}
+KIT_CORE_CP=$(core_jars | join_cp)
 KIT_PLUGINS_CP=$(ls "$LIB"/plugins/*/*.jar | join_cp)
 KIT_OPTIONAL_CP=$(ls "$LIB"/optional/*.jar 2>/dev/null | join_cp || true)
 KIT_EXTRA_CP=$(ls "$KIT"/extra/*.jar | join_cp)
@@ -98,6 +105,8 @@ write_manifest() { # file, extra attribute lines...
     echo "Plugin-Version: $PLUGIN_VERSION"
     echo "Jenkins-Version: $JENKINS_VERSION"
     echo "Minimum-Java-Version: 17"
+    # Lets remoting and XStream carry this plugin's own classes (JEP-200), as maven-hpi-plugin marks it.
+    echo "Jenkins-ClassFilter-Whitelisted: true"
     echo "Url: https://github.com/jenkinsci/kubeadm-pipeline-plugin"
     echo "Plugin-Dependencies: $(plugin_dependencies)"
     local line

@@ -202,7 +202,7 @@ class PluginEndToEndIT {
         assertEquals("FAILURE", failing.result(), failing.console());
         assertTrue(failing.console().contains("worker1") && failing.console().contains("worker2"), failing.console());
         String log = jenkins.artifact("failing", failing.number(), "kubeadm-logs/worker1/01-install-runtime.log");
-        assertTrue(log.contains("failed"), log);
+        assertTrue(log.contains("FAILED") && log.contains("cannot download the repository key"), log);
     }
 
     @Test
