@@ -34,6 +34,8 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
         this.target = target;
         this.client = SshClient.setUpDefaultClient();
         client.setServerKeyVerifier(target.hostKeyPolicy().verifier());
+        client.setSignatureFactories(target.hostKeyPolicy().preferKnownHostKeyTypes(client.getSignatureFactories(),
+                target.host(), target.port()));
         // No agent, no ~/.ssh defaults: only the key the caller named.
         client.setKeyIdentityProvider(session -> Set.of());
         client.start();
@@ -132,9 +134,10 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
             session.auth().verify(CONNECT_TIMEOUT);
             return session;
         } catch (IOException | RuntimeException e) {
+            String hostKey = HostKeyPolicy.rejection(session);
             session.close(true);
             throw new IOException(target.name() + ": SSH login as " + target.user() + "@" + target.host() + ":" + target.port()
-                    + " failed: " + e.getMessage(), e);
+                    + " failed: " + (hostKey == null ? e.getMessage() : "host key check failed: " + hostKey), e);
         }
     }
 
