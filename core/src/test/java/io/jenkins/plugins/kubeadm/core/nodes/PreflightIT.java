@@ -1,6 +1,7 @@
 package io.jenkins.plugins.kubeadm.core.nodes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,8 @@ class PreflightIT {
 
     @BeforeAll
     static void startNodes() throws Exception {
-        nodes = TestNodes.start(TestNodes.NodeSpec.of("busy"), new TestNodes.NodeSpec("onecpu", true));
+        nodes = TestNodes.start(TestNodes.NodeSpec.of("busy"), new TestNodes.NodeSpec("onecpu", true),
+                TestNodes.NodeSpec.of("nohosts").withoutEtcHosts());
     }
 
     @AfterAll
@@ -93,7 +95,7 @@ class PreflightIT {
 
     @Test
     void aDuplicateHostnameAcrossTwoNodesNamesBothNodes() {
-        var runners = nodes.nodes().stream().map(TestNode::runner).toList();
+        var runners = List.of(nodes.node("busy").runner(), nodes.node("onecpu").runner());
         try {
             IdentityCheck.DuplicateNodeIdentityException e = assertThrows(IdentityCheck.DuplicateNodeIdentityException.class,
                     () -> NodeSteps.prepareNodes(runners, node -> PrepareNodeParams.of("worker", "same-name", null, null),
@@ -108,6 +110,40 @@ class PreflightIT {
                 }
             });
         }
+    }
+
+    @Test
+    void aNodeWithoutEtcHostsGetsOneWithLocalhostAndTheManagedBlock() throws Exception {
+        TestNode nohosts = nodes.node("nohosts");
+        assertEquals("absent", nohosts.sh("test -e /etc/hosts && echo present || echo absent").trim(), "the node boots without /etc/hosts");
+        Map<String, String> env = Map.of("NODE_ROLE", "worker", "CLUSTER_HOSTS", "10.231.0.11 cp1 cp1.lab\n10.231.0.12 worker1\n");
+        ExecResult first = prepare(nohosts, env);
+        assertTrue(first.succeeded(), output.toString());
+        String hosts = nohosts.sh("cat /etc/hosts");
+        assertEquals("""
+                127.0.0.1	localhost
+                ::1		localhost ip6-localhost ip6-loopback
+                ff02::1		ip6-allnodes
+                ff02::2		ip6-allrouters
+                # BEGIN kubeadm-pipeline cluster hosts
+                10.231.0.11 cp1 cp1.lab
+                10.231.0.12 worker1
+                # END kubeadm-pipeline cluster hosts
+                """, hosts);
+        assertEquals("-rw-r--r--", nohosts.sh("stat -c %A /etc/hosts").trim());
+        assertTrue(nohosts.sh("getent hosts localhost").startsWith("127.0.0.1") || nohosts.sh("getent hosts localhost").startsWith("::1"));
+        assertTrue(nohosts.sh("getent hosts worker1").startsWith("10.231.0.12"));
+
+        // The identity line carries the node's clock, which here is this machine's.
+        String identity = output.stream().filter(l -> l.contains("KUBEADM_NODE_IDENTITY")).reduce((a, b) -> b).orElseThrow();
+        NodeIdentity id = NodeIdentity.parse(identity.substring(identity.indexOf("KUBEADM_NODE_IDENTITY"))).orElseThrow();
+        assertNotNull(id.clock(), identity);
+        assertTrue(Math.abs(java.time.Duration.between(java.time.Instant.now(), id.clock()).toSeconds()) < 30, identity);
+
+        output.clear();
+        assertTrue(prepare(nohosts, env).succeeded(), output.toString());
+        assertEquals(hosts, nohosts.sh("cat /etc/hosts"), "the second run changed /etc/hosts");
+        assertTrue(output.stream().noneMatch(l -> l.contains("created /etc/hosts")), output.toString());
     }
 
     @Test
