@@ -91,7 +91,34 @@ class DeployWorkloadTest {
             assertTrue(e.getMessage().contains("rollout failed: deployment web exceeded its progress deadline"), e.getMessage());
             assertTrue(e.getMessage().contains("ErrImagePull"), e.getMessage());
             assertTrue(e.getMessage().contains("rolled back deployment web to revision 1"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("; the previous revision is available again: deployment.apps/web"), e.getMessage());
             assertEquals("nginx:1.27", image(cluster));
+            // The step returned only once the rolled-back revision was rolled out and available.
+            Deployment live = cluster.admin.apps().deployments().inNamespace("shop").withName("web").get();
+            assertEquals(live.getMetadata().getGeneration(), live.getStatus().getObservedGeneration());
+            assertEquals(2, live.getStatus().getAvailableReplicas());
+            assertTrue(cluster.lines.contains("rollback: 0/1 complete; deployment.apps/web (shop): 2/2 updated, 1/2 available"),
+                    cluster.lines.toString());
+        }
+    }
+
+    @Test
+    void aRollbackWhosePreviousRevisionDoesNotComeBackSaysSo() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            assertThrows(WaitTimeoutException.class,
+                    () -> steps.deployWorkload(options(nginx("nginx:stuck")).timeout(Duration.ofSeconds(1))));
+            // The controller makes revision 1's pod again when the rollback brings revision 1 back.
+            cluster.admin.pods().inNamespace("shop").withName("web-1-x1").delete();
+
+            ClusterStepException e = assertThrows(ClusterStepException.class, () -> steps.deployWorkload(
+                    options(nginx("nginx:broken")).rollbackOnFailure(true).timeout(Duration.ofSeconds(3))));
+            assertTrue(e.getMessage().contains("rollout failed: deployment web exceeded its progress deadline"), e.getMessage());
+            assertTrue(e.getMessage().contains("rolled back deployment web to revision 1; the previous revision is NOT available "
+                    + "again: rollback not ready after 3s: deployment.apps/web in shop: 2/2 updated, 0/2 available"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("pod shop/web-1-x1 on node w1: container nginx waiting: ImagePullBackOff: "
+                    + "Back-off pulling image \"nginx:stuck\""), e.getMessage());
+            assertEquals("nginx:stuck", image(cluster));
         }
     }
 
