@@ -2,8 +2,10 @@ package io.jenkins.plugins.kubeadm.core.cluster;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -57,9 +59,10 @@ final class WorkloadDeployer {
     DeployResult deploy(WorkloadOptions options) {
         options.check();
         List<ManifestObject> objects = load(options);
-        assignNamespaces(objects, options.namespace);
-        ApplySummary summary = new ServerSideApplier(client, progress)
-                .apply(objects.stream().map(ManifestObject::object).toList());
+        CustomResources customResources = new CustomResources(client, progress);
+        CustomResources.Plan plan = customResources.plan(objects);
+        assignNamespaces(objects, options.namespace, plan);
+        ApplySummary summary = apply(objects, plan, customResources, options);
         progress.accept("applied: " + summary.line());
 
         Map<String, HasMetadata> workloads = new LinkedHashMap<>();
@@ -100,6 +103,29 @@ final class WorkloadDeployer {
         return new DeployResult(summary, rolledOut, smoke);
     }
 
+    /**
+     * Everything in one apply, unless custom resources need a definition from these manifests:
+     * then namespaces and definitions go first, and the rest only once those definitions are Established.
+     */
+    private ApplySummary apply(List<ManifestObject> objects, CustomResources.Plan plan, CustomResources customResources,
+                               WorkloadOptions options) {
+        ServerSideApplier applier = new ServerSideApplier(client, progress);
+        List<HasMetadata> all = objects.stream().map(ManifestObject::object).toList();
+        if (plan.definitions().isEmpty()) {
+            return applier.apply(all);
+        }
+        List<HasMetadata> first = all.stream().filter(WorkloadDeployer::isDefinitionOrNamespace).toList();
+        List<HasMetadata> rest = all.stream().filter(o -> !isDefinitionOrNamespace(o)).toList();
+        List<ApplySummary.Applied> applied = new ArrayList<>(applier.apply(first).objects());
+        customResources.awaitEstablished(plan.definitions(), options.timeout, options.heartbeat);
+        applied.addAll(applier.apply(rest).objects());
+        return new ApplySummary(applied);
+    }
+
+    private static boolean isDefinitionOrNamespace(HasMetadata object) {
+        return object instanceof Namespace || object instanceof CustomResourceDefinition;
+    }
+
     private List<ManifestObject> load(WorkloadOptions options) {
         if (options.manifestText != null) {
             return Manifests.parse(options.manifestText, "manifestText");
@@ -135,10 +161,10 @@ final class WorkloadDeployer {
     }
 
     /** Namespaced objects without a namespace get the step's (or default); one naming another namespace is an error. */
-    private static void assignNamespaces(List<ManifestObject> objects, String namespace) {
+    private static void assignNamespaces(List<ManifestObject> objects, String namespace, CustomResources.Plan plan) {
         List<String> problems = new ArrayList<>();
         for (ManifestObject object : objects) {
-            Boolean namespaced = object.namespaced();
+            Boolean namespaced = plan.namespaced(object);
             String own = object.object().getMetadata().getNamespace();
             if (Boolean.FALSE.equals(namespaced)) {
                 continue;
