@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
+import io.jenkins.plugins.kubeadm.core.exec.HostKeyPolicy;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import io.jenkins.plugins.kubeadm.core.exec.StepScript;
@@ -23,7 +25,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** prepareNode's preflight checks and the cross-node identity check, on real nodes. */
+/**
+ * prepareNode's preflight checks and the cross-node identity check, on real nodes; and reaching a
+ * node as the README's command does, with an OpenSSH known_hosts file.
+ */
 class PreflightIT {
 
     static TestNodes nodes;
@@ -144,6 +149,26 @@ class PreflightIT {
         assertTrue(prepare(nohosts, env).succeeded(), output.toString());
         assertEquals(hosts, nohosts.sh("cat /etc/hosts"), "the second run changed /etc/hosts");
         assertTrue(output.stream().noneMatch(l -> l.contains("created /etc/hosts")), output.toString());
+    }
+
+    /** What a first `ssh` login records is one ed25519 line; the node's sshd also has ECDSA and RSA keys. */
+    @Test
+    void aKnownHostsFileWithOnlyTheEd25519KeyReachesANodeWithEveryKeyType() throws Exception {
+        TestNode busy = nodes.node("busy");
+        busy.sh("ssh-keygen -q -t ecdsa -N '' -f /etc/ssh/ssh_host_ecdsa_key && "
+                + "ssh-keygen -q -t rsa -b 2048 -N '' -f /etc/ssh/ssh_host_rsa_key && systemctl reload ssh");
+        try {
+            assertEquals(List.of("ssh-ed25519"), new HostKeyPolicy.KnownHosts(busy.knownHosts()).keyTypesFor(busy.address(), 22));
+            NodeTarget target = new NodeTarget(busy.name(), busy.address(), 22, "root", busy.clientKey(),
+                    new HostKeyPolicy.KnownHosts(busy.knownHosts()));
+            try (SshScriptRunner runner = new SshScriptRunner(target)) {
+                ExecResult result = runner.run(StepRequest.of(StepScript.load("prepare-node.sh"), Map.of("NODE_ROLE", "worker")),
+                        sink, Duration.ofMinutes(3), Cancellation.none());
+                assertTrue(result.succeeded(), output.toString());
+            }
+        } finally {
+            busy.sh("rm -f /etc/ssh/ssh_host_ecdsa_key* /etc/ssh/ssh_host_rsa_key* && systemctl reload ssh");
+        }
     }
 
     @Test
