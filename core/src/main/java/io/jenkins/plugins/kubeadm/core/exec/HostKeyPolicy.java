@@ -10,13 +10,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.digest.BuiltinDigests;
@@ -73,15 +73,15 @@ public sealed interface HostKeyPolicy {
         return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
     }
 
-    /** Why the verifier rejected a session's host key; read it with {@link #rejection}. */
-    AttributeRepository.AttributeKey<String> REJECTION = new AttributeRepository.AttributeKey<>();
-
-    /** The reason a session's host key was rejected, naming the key type offered and the ones expected; null if it was not. */
-    static String rejection(ClientSession session) {
-        return session.getAttribute(REJECTION);
+    default ServerKeyVerifier verifier() {
+        return verifier((session, reason) -> { });
     }
 
-    default ServerKeyVerifier verifier() {
+    /**
+     * @param rejected told, for each session whose host key is rejected, why: the key type the
+     *                 server offered and, for known_hosts, the types the file holds for that host
+     */
+    default ServerKeyVerifier verifier(BiConsumer<ClientSession, String> rejected) {
         if (this instanceof KnownHosts k) {
             ServerKeyVerifier knownHosts = new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, k.file());
             return (ClientSession session, SocketAddress remote, PublicKey key) -> {
@@ -100,7 +100,7 @@ public sealed interface HostKeyPolicy {
                         ? k.file() + " has a different " + offered + " key for " + where
                         + " (the host key changed, or another machine answers at that address)"
                         : k.file() + " has only " + String.join(", ", known) + " for " + where;
-                session.setAttribute(REJECTION, "the server offered host key type " + offered + " (" + fingerprint(key) + ") but " + why);
+                rejected.accept(session, "the server offered host key type " + offered + " (" + fingerprint(key) + ") but " + why);
                 return false;
             };
         }
@@ -109,7 +109,7 @@ public sealed interface HostKeyPolicy {
                 if (p.sha256().equals(fingerprint(key))) {
                     return true;
                 }
-                session.setAttribute(REJECTION, "the server offered host key type " + KeyUtils.getKeyType(key) + " with fingerprint "
+                rejected.accept(session, "the server offered host key type " + KeyUtils.getKeyType(key) + " with fingerprint "
                         + fingerprint(key) + ", not the pinned " + p.sha256());
                 return false;
             };
