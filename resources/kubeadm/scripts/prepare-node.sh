@@ -17,7 +17,8 @@ Environment variables:
   NODE_ROLE         required; control-plane | worker
   NODE_HOSTNAME     optional; RFC 1123 hostname to set (default: keep the current hostname)
   CLUSTER_HOSTS     optional; lines of "IP NAME [NAME...]" kept as a managed block in /etc/hosts
-                    (default: empty, the block is removed)
+                    (default: empty, the block is removed); a missing /etc/hosts is created
+                    with the localhost lines first
   PREFLIGHT_IGNORE  optional; comma list of preflight checks to report as warnings instead of
                     errors: NumCPU, Mem, Systemd, Cgroups, Port-<n> (e.g. Port-6443), or all
                     (default: empty)
