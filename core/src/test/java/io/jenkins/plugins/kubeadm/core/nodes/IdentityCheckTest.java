@@ -4,6 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
+import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
+import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +63,36 @@ class IdentityCheckTest {
         assertEquals("node clocks differ by 75 s (at most 60 s allowed; certificates and bootstrap tokens fail otherwise): "
                 + "nuc01 2026-11-30T22:00:00Z, nuc02 2026-11-30T22:01:15Z, nuc03 2026-11-30T22:00:02Z (at the same moment); "
                 + "synchronize them with NTP, e.g. apt-get install systemd-timesyncd or chrony", e.getMessage());
+    }
+
+    /** A node that only prints prepare-node.sh's identity line, with its clock this far off. */
+    private static ScriptRunner nodeWithClockOff(String name, long offsetSeconds) {
+        return new ScriptRunner() {
+            @Override
+            public String nodeName() {
+                return name;
+            }
+
+            @Override
+            public ExecResult run(StepRequest request, LineSink sink, Duration timeout, Cancellation cancellation) {
+                sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_NODE_IDENTITY hostname=" + name + " product_uuid=- machine_id=m-" + name
+                        + " macs=- primary_ip=- clock=" + (Instant.now().getEpochSecond() + offsetSeconds));
+                return new ExecResult(0, ExecResult.Outcome.COMPLETED, Duration.ofMillis(1));
+            }
+        };
+    }
+
+    @Test
+    void prepareNodesFailsWhenTheNodesClocksAreTooFarApart() {
+        List<ScriptRunner> runners = List.of(nodeWithClockOff("nuc01", 0), nodeWithClockOff("nuc02", -300), nodeWithClockOff("nuc03", 20));
+        IdentityCheck.ClockSkewException e = assertThrows(IdentityCheck.ClockSkewException.class, () -> NodeSteps.prepareNodes(runners,
+                node -> PrepareNodeParams.of("worker", null, null, null), LineSink.NONE, Duration.ofSeconds(10), Cancellation.none()));
+        assertTrue(e.getMessage().matches("node clocks differ by 3[12]\\d s \\(at most 60 s allowed; .*\\): nuc01 \\S+Z, nuc02 \\S+Z, "
+                + "nuc03 \\S+Z \\(at the same moment\\); synchronize them with NTP.*"), e.getMessage());
+        // Within a minute of each other: fine.
+        assertEquals(3, NodeSteps.prepareNodes(List.of(nodeWithClockOff("nuc01", 0), nodeWithClockOff("nuc02", 30),
+                        nodeWithClockOff("nuc03", -25)), node -> PrepareNodeParams.of("worker", null, null, null), LineSink.NONE,
+                Duration.ofSeconds(10), Cancellation.none()).size());
     }
 
     @Test
