@@ -17,13 +17,14 @@ Environment variables:
   NODE_ROLE         required; control-plane | worker
   NODE_HOSTNAME     optional; RFC 1123 hostname to set (default: keep the current hostname)
   CLUSTER_HOSTS     optional; lines of "IP NAME [NAME...]" kept as a managed block in /etc/hosts
-                    (default: empty, the block is removed)
+                    (default: empty, the block is removed); a missing /etc/hosts is created
+                    with the localhost lines first
   PREFLIGHT_IGNORE  optional; comma list of preflight checks to report as warnings instead of
                     errors: NumCPU, Mem, Systemd, Cgroups, Port-<n> (e.g. Port-6443), or all
                     (default: empty)
 
-Prints "KUBEADM_NODE_IDENTITY hostname=... product_uuid=... machine_id=... macs=... primary_ip=..."
-as its last line.
+Prints "KUBEADM_NODE_IDENTITY hostname=... product_uuid=... machine_id=... macs=... primary_ip=...
+clock=<seconds since the epoch>" as its last line.
 USAGE
 }
 
@@ -95,6 +96,14 @@ if [[ -n $NODE_HOSTNAME ]]; then
 fi
 
 log "cluster hosts in /etc/hosts"
+if [[ ! -e /etc/hosts ]]; then
+  # debootstrap --variant=minbase and some container images leave none: start from the localhost
+  # lines a Debian install writes, so localhost keeps resolving once the file exists.
+  printf '%s\n' '127.0.0.1	localhost' '::1		localhost ip6-localhost ip6-loopback' \
+    'ff02::1		ip6-allnodes' 'ff02::2		ip6-allrouters' >/etc/hosts
+  chmod 0644 /etc/hosts
+  note "created /etc/hosts (there was none) with the localhost lines"
+fi
 tmp=$(mktemp)
 # Everything outside our block is kept as it is.
 awk -v b="$HOSTS_BEGIN" -v e="$HOSTS_END" '$0==b{skip=1;next} $0==e{skip=0;next} !skip' /etc/hosts >"$tmp"
@@ -236,5 +245,6 @@ done
 default_dev=$(ip -4 route show default 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
 primary_ip=$(ip -4 -o addr show ${default_dev:+dev "$default_dev"} scope global 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }')
 macs_joined=$(IFS=,; printf '%s' "${macs[*]}")
-printf 'KUBEADM_NODE_IDENTITY hostname=%s product_uuid=%s machine_id=%s macs=%s primary_ip=%s\n' \
-  "$(hostname)" "${product_uuid:--}" "${machine_id:--}" "${macs_joined:--}" "${primary_ip:--}"
+# clock: seconds since the epoch (UTC), so the orchestration can compare the nodes' clocks.
+printf 'KUBEADM_NODE_IDENTITY hostname=%s product_uuid=%s machine_id=%s macs=%s primary_ip=%s clock=%s\n' \
+  "$(hostname)" "${product_uuid:--}" "${machine_id:--}" "${macs_joined:--}" "${primary_ip:--}" "$(date +%s)"

@@ -2,8 +2,10 @@ package io.jenkins.plugins.kubeadm.core.cluster;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -57,9 +59,10 @@ final class WorkloadDeployer {
     DeployResult deploy(WorkloadOptions options) {
         options.check();
         List<ManifestObject> objects = load(options);
-        assignNamespaces(objects, options.namespace);
-        ApplySummary summary = new ServerSideApplier(client, progress)
-                .apply(objects.stream().map(ManifestObject::object).toList());
+        CustomResources customResources = new CustomResources(client, progress);
+        CustomResources.Plan plan = customResources.plan(objects);
+        assignNamespaces(objects, options.namespace, plan);
+        ApplySummary summary = apply(objects, plan, customResources, options);
         progress.accept("applied: " + summary.line());
 
         Map<String, HasMetadata> workloads = new LinkedHashMap<>();
@@ -77,13 +80,19 @@ final class WorkloadDeployer {
                     throw failure;
                 }
                 List<String> rollbacks = new ArrayList<>();
-                for (HasMetadata workload : workloads.values()) {
-                    if (workload instanceof Deployment d && !Rollouts.deployment(current(d)).done()) {
-                        rollbacks.add(rollback(d));
+                Map<String, HasMetadata> rolledBack = new LinkedHashMap<>();
+                for (var entry : workloads.entrySet()) {
+                    if (entry.getValue() instanceof Deployment d && !Rollouts.deployment(current(d)).done()) {
+                        Rollback rollback = rollback(d);
+                        rollbacks.add(rollback.line());
+                        if (rollback.restored() != null) {
+                            rolledBack.put(entry.getKey(), rollback.restored());
+                        }
                     }
                 }
                 throw new ClusterStepException(failure.getMessage() + " — rollbackOnFailure: "
-                        + (rollbacks.isEmpty() ? "no Deployment to roll back" : String.join("; ", rollbacks)));
+                        + (rollbacks.isEmpty() ? "no Deployment to roll back" : String.join("; ", rollbacks))
+                        + awaitRollbacks(rolledBack, options));
             }
             workloads.values().forEach(w -> rolledOut.add(ApiErrors.kubectlName(w)));
             progress.accept("rolled out: " + String.join(", ", rolledOut));
@@ -92,6 +101,29 @@ final class WorkloadDeployer {
                 : smokeCheck(options.smokeTarget, options.namespace == null ? "default" : options.namespace,
                 options.smokePath, options.smokeTimeout);
         return new DeployResult(summary, rolledOut, smoke);
+    }
+
+    /**
+     * Everything in one apply, unless custom resources need a definition from these manifests:
+     * then namespaces and definitions go first, and the rest only once those definitions are Established.
+     */
+    private ApplySummary apply(List<ManifestObject> objects, CustomResources.Plan plan, CustomResources customResources,
+                               WorkloadOptions options) {
+        ServerSideApplier applier = new ServerSideApplier(client, progress);
+        List<HasMetadata> all = objects.stream().map(ManifestObject::object).toList();
+        if (plan.definitions().isEmpty()) {
+            return applier.apply(all);
+        }
+        List<HasMetadata> first = all.stream().filter(WorkloadDeployer::isDefinitionOrNamespace).toList();
+        List<HasMetadata> rest = all.stream().filter(o -> !isDefinitionOrNamespace(o)).toList();
+        List<ApplySummary.Applied> applied = new ArrayList<>(applier.apply(first).objects());
+        customResources.awaitEstablished(plan.definitions(), options.timeout, options.heartbeat);
+        applied.addAll(applier.apply(rest).objects());
+        return new ApplySummary(applied);
+    }
+
+    private static boolean isDefinitionOrNamespace(HasMetadata object) {
+        return object instanceof Namespace || object instanceof CustomResourceDefinition;
     }
 
     private List<ManifestObject> load(WorkloadOptions options) {
@@ -129,10 +161,10 @@ final class WorkloadDeployer {
     }
 
     /** Namespaced objects without a namespace get the step's (or default); one naming another namespace is an error. */
-    private static void assignNamespaces(List<ManifestObject> objects, String namespace) {
+    private static void assignNamespaces(List<ManifestObject> objects, String namespace, CustomResources.Plan plan) {
         List<String> problems = new ArrayList<>();
         for (ManifestObject object : objects) {
-            Boolean namespaced = object.namespaced();
+            Boolean namespaced = plan.namespaced(object);
             String own = object.object().getMetadata().getNamespace();
             if (Boolean.FALSE.equals(namespaced)) {
                 continue;
@@ -150,7 +182,34 @@ final class WorkloadDeployer {
         }
     }
 
+    /**
+     * Waits for the rolled-back Deployments as for any rollout, and says whether their previous
+     * revision is available again; a rollback that does not come back is reported, not thrown, so
+     * the step's failure stays the original rollout's.
+     */
+    private String awaitRollbacks(Map<String, HasMetadata> rolledBack, WorkloadOptions options) {
+        if (rolledBack.isEmpty()) {
+            return "";
+        }
+        List<String> names = rolledBack.values().stream().map(ApiErrors::kubectlName).toList();
+        try {
+            awaitRollouts(rolledBack, "rollback", options);
+        } catch (WaitTimeoutException | WaitFailedException e) {
+            String line = "the previous revision is NOT available again: " + e.getMessage();
+            progress.accept(line);
+            return "; " + line;
+        }
+        String line = "the previous revision is available again: " + String.join(", ", names);
+        progress.accept(line);
+        return "; " + line;
+    }
+
     private void awaitRollouts(Map<String, HasMetadata> workloads, WorkloadOptions options) {
+        awaitRollouts(workloads, "rollout", options);
+    }
+
+    /** @param what "rollout" or "rollback": names the wait in progress lines and the timeout message */
+    private void awaitRollouts(Map<String, HasMetadata> workloads, String what, WorkloadOptions options) {
         try (Watches watches = new Watches()) {
             Map<String, Watches.View<? extends HasMetadata>> views = new LinkedHashMap<>();
             for (var entry : workloads.entrySet()) {
@@ -167,7 +226,7 @@ final class WorkloadDeployer {
                 }
                 views.put(entry.getKey(), view);
             }
-            watches.await("rollout", options.timeout, options.heartbeat, progress, () -> {
+            watches.await(what, options.timeout, options.heartbeat, progress, () -> {
                 List<String> parts = new ArrayList<>();
                 List<String> pending = new ArrayList<>();
                 String failure = null;
@@ -181,10 +240,10 @@ final class WorkloadDeployer {
                         pending.add(entry.getKey());
                     }
                     if (state.failure() != null && failure == null) {
-                        failure = "rollout failed: " + state.failure();
+                        failure = what + " failed: " + state.failure();
                     }
                 }
-                String summary = "rollout: " + done + "/" + views.size() + " complete"
+                String summary = what + ": " + done + "/" + views.size() + " complete"
                         + (parts.isEmpty() ? "" : "; " + String.join("; ", parts));
                 if (parts.isEmpty()) {
                     return Readiness.ready(summary);
@@ -247,12 +306,15 @@ final class WorkloadDeployer {
      * Like {@code kubectl rollout undo}: the pod template of the ReplicaSet with the highest
      * revision below the current one becomes the Deployment's template again.
      */
-    private String rollback(Deployment applied) {
+    private record Rollback(String line, Deployment restored) {
+    }
+
+    private Rollback rollback(Deployment applied) {
         String ns = applied.getMetadata().getNamespace();
         String name = applied.getMetadata().getName();
         Deployment live = current(applied);
         if (live == null) {
-            return "deployment " + name + " is gone; nothing to roll back";
+            return new Rollback("deployment " + name + " is gone; nothing to roll back", null);
         }
         List<ReplicaSet> owned;
         try {
@@ -272,7 +334,7 @@ final class WorkloadDeployer {
         ReplicaSet previous = owned.stream().filter(rs -> revision(rs.getMetadata().getAnnotations()) < below)
                 .max(Comparator.comparingLong(rs -> revision(rs.getMetadata().getAnnotations()))).orElse(null);
         if (previous == null) {
-            return "could not roll back deployment " + name + ": it has no previous revision (this was its first rollout)";
+            return new Rollback("could not roll back deployment " + name + ": it has no previous revision (this was its first rollout)", null);
         }
         PodTemplateSpec template = SERIALIZATION.clone(previous.getSpec().getTemplate());
         if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
@@ -285,15 +347,16 @@ final class WorkloadDeployer {
         restored.getMetadata().setManagedFields(null);
         restored.setStatus(null);
         restored.getSpec().setTemplate(template);
+        Deployment result;
         try {
-            client.resource(restored).fieldManager(ServerSideApplier.FIELD_MANAGER).forceConflicts().serverSideApply();
+            result = client.resource(restored).fieldManager(ServerSideApplier.FIELD_MANAGER).forceConflicts().serverSideApply();
         } catch (KubernetesClientException e) {
             throw ApiErrors.translate(e, "patch", "deployments.apps", ns, name);
         }
         long revision = revision(previous.getMetadata().getAnnotations());
         String done = "rolled back deployment " + name + " to revision " + revision;
         progress.accept(done);
-        return done;
+        return new Rollback(done, result);
     }
 
     private static long revision(Map<String, String> annotations) {

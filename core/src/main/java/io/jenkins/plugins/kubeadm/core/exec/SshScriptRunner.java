@@ -9,7 +9,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -29,11 +31,15 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
 
     private final NodeTarget target;
     private final SshClient client;
+    /** Why a session's host key was rejected, kept until its connect() reports it (MINA's own message says only "did not validate"). */
+    private final Map<ClientSession, String> hostKeyRejections = new ConcurrentHashMap<>();
 
     public SshScriptRunner(NodeTarget target) {
         this.target = target;
         this.client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(target.hostKeyPolicy().verifier());
+        client.setServerKeyVerifier(target.hostKeyPolicy().verifier(hostKeyRejections::put));
+        client.setSignatureFactories(target.hostKeyPolicy().preferKnownHostKeyTypes(client.getSignatureFactories(),
+                target.host(), target.port()));
         // No agent, no ~/.ssh defaults: only the key the caller named.
         client.setKeyIdentityProvider(session -> Set.of());
         client.start();
@@ -132,9 +138,12 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
             session.auth().verify(CONNECT_TIMEOUT);
             return session;
         } catch (IOException | RuntimeException e) {
+            String hostKey = hostKeyRejections.get(session);
             session.close(true);
             throw new IOException(target.name() + ": SSH login as " + target.user() + "@" + target.host() + ":" + target.port()
-                    + " failed: " + e.getMessage(), e);
+                    + " failed: " + (hostKey == null ? e.getMessage() : "host key check failed: " + hostKey), e);
+        } finally {
+            hostKeyRejections.remove(session);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.kubeadm.core.nodes;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +9,14 @@ import java.util.Optional;
 /**
  * What prepare-node.sh reports about a machine on its {@value #MARKER} line. kubeadm needs hostname,
  * MAC addresses and product_uuid to be unique across nodes; "-" means the node has no such value.
+ * {@code clock} is the node's time when it printed the line (null from a script that does not report it).
  */
-public record NodeIdentity(String hostname, String productUuid, String machineId, List<String> macs, String primaryIp) {
+public record NodeIdentity(String hostname, String productUuid, String machineId, List<String> macs, String primaryIp,
+                           Instant clock) {
+
+    public NodeIdentity(String hostname, String productUuid, String machineId, List<String> macs, String primaryIp) {
+        this(hostname, productUuid, machineId, macs, primaryIp, null);
+    }
 
     public static final String MARKER = "KUBEADM_NODE_IDENTITY";
 
@@ -31,7 +38,15 @@ public record NodeIdentity(String hostname, String productUuid, String machineId
                 value(fields.get("product_uuid")),
                 value(fields.get("machine_id")),
                 macs == null ? List.of() : List.of(macs.split(",")),
-                value(fields.get("primary_ip"))));
+                value(fields.get("primary_ip")),
+                epochSeconds(value(fields.get("clock")))));
+    }
+
+    private static Instant epochSeconds(String raw) {
+        if (raw == null || !raw.matches("\\d{1,12}")) {
+            return null;
+        }
+        return Instant.ofEpochSecond(Long.parseLong(raw));
     }
 
     private static String value(String raw) {

@@ -10,6 +10,7 @@ import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,13 +31,18 @@ public final class NodeSteps {
      * @return each node's identity, by node name
      * @throws ParallelStepRunner.StepFailedException       when the script failed on a node
      * @throws IdentityCheck.DuplicateNodeIdentityException when nodes share a hostname, product_uuid, machine-id or MAC
+     * @throws IdentityCheck.ClockSkewException             when two nodes' clocks differ by more than 60 s
      */
     public static Map<String, NodeIdentity> prepareNodes(List<? extends ScriptRunner> runners, Function<String, PrepareNodeParams> paramsFor,
                                                          LineSink sink, Duration timeout, Cancellation cancellation) {
         StepScript script = StepScript.load("prepare-node.sh");
         Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
+        Map<String, Instant> receivedAt = new ConcurrentHashMap<>();
         LineSink capture = (node, stream, text) -> {
-            NodeIdentity.parse(text).ifPresent(id -> identities.put(node, id));
+            NodeIdentity.parse(text).ifPresent(id -> {
+                receivedAt.put(node, Instant.now());
+                identities.put(node, id);
+            });
             sink.line(node, stream, text);
         };
         List<NodeStepResult> results = ParallelStepRunner.run(runners,
@@ -49,6 +55,7 @@ public final class NodeSteps {
         }
         Map<String, NodeIdentity> sorted = new TreeMap<>(identities);
         IdentityCheck.requireUnique(sorted);
+        IdentityCheck.requireClocksInSync(sorted, receivedAt);
         return sorted;
     }
 

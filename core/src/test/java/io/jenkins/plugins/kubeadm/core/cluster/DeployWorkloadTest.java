@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.jenkins.plugins.kubeadm.core.addons.ManifestException;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
@@ -91,7 +94,122 @@ class DeployWorkloadTest {
             assertTrue(e.getMessage().contains("rollout failed: deployment web exceeded its progress deadline"), e.getMessage());
             assertTrue(e.getMessage().contains("ErrImagePull"), e.getMessage());
             assertTrue(e.getMessage().contains("rolled back deployment web to revision 1"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("; the previous revision is available again: deployment.apps/web"), e.getMessage());
             assertEquals("nginx:1.27", image(cluster));
+            // The step returned only once the rolled-back revision was rolled out and available.
+            Deployment live = cluster.admin.apps().deployments().inNamespace("shop").withName("web").get();
+            assertEquals(live.getMetadata().getGeneration(), live.getStatus().getObservedGeneration());
+            assertEquals(2, live.getStatus().getAvailableReplicas());
+            assertTrue(cluster.lines.contains("rollback: 0/1 complete; deployment.apps/web (shop): 2/2 updated, 1/2 available"),
+                    cluster.lines.toString());
+        }
+    }
+
+    @Test
+    void aRollbackWhosePreviousRevisionDoesNotComeBackSaysSo() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            assertThrows(WaitTimeoutException.class,
+                    () -> steps.deployWorkload(options(nginx("nginx:stuck")).timeout(Duration.ofSeconds(1))));
+            // The controller makes revision 1's pod again when the rollback brings revision 1 back.
+            cluster.admin.pods().inNamespace("shop").withName("web-1-x1").delete();
+
+            ClusterStepException e = assertThrows(ClusterStepException.class, () -> steps.deployWorkload(
+                    options(nginx("nginx:broken")).rollbackOnFailure(true).timeout(Duration.ofSeconds(3))));
+            assertTrue(e.getMessage().contains("rollout failed: deployment web exceeded its progress deadline"), e.getMessage());
+            assertTrue(e.getMessage().contains("rolled back deployment web to revision 1; the previous revision is NOT available "
+                    + "again: rollback not ready after 3s: deployment.apps/web in shop: 2/2 updated, 0/2 available"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("pod shop/web-1-x1 on node w1: container nginx waiting: ImagePullBackOff: "
+                    + "Back-off pulling image \"nginx:stuck\""), e.getMessage());
+            assertEquals("nginx:stuck", image(cluster));
+        }
+    }
+
+    /** A CRD and, before it in the manifests, a resource of its kind. */
+    private static final String WIDGET_AND_ITS_DEFINITION = """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata:
+              name: blue
+            spec:
+              size: 3
+            ---
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata:
+              name: widgets.example.com
+            spec:
+              group: example.com
+              scope: Namespaced
+              names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    x-kubernetes-preserve-unknown-fields: true
+            """;
+
+    @Test
+    void aCustomResourceIsAppliedOnlyOnceItsDefinitionIsEstablished() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            // The API server's part: the definition becomes Established a moment after it is created.
+            cluster.control(() -> {
+                CustomResourceDefinition crd = FakeCluster.eventually(
+                        () -> cluster.admin.apiextensions().v1().customResourceDefinitions().withName("widgets.example.com").get());
+                cluster.awaitLine("CustomResourceDefinitions established: 0/1; widgets.example.com: not Established yet");
+                crd.setStatus(new CustomResourceDefinitionStatusBuilder().addNewCondition().withType("NamesAccepted")
+                        .withStatus("True").endCondition().addNewCondition().withType("Established").withStatus("True")
+                        .endCondition().build());
+                cluster.admin.apiextensions().v1().customResourceDefinitions().resource(crd).updateStatus();
+            });
+            DeployResult result = steps.deployWorkload(options(WIDGET_AND_ITS_DEFINITION));
+            assertEquals("2 created, 0 configured, 0 unchanged", result.applied().line());
+
+            GenericKubernetesResource widget = cluster.admin.genericKubernetesResources("example.com/v1", "Widget")
+                    .inNamespace("shop").withName("blue").get();
+            assertNotNull(widget, "the widget was applied in the step's namespace");
+            assertEquals(3, ((Number) widget.get("spec", "size")).intValue());
+            List<String> requests = cluster.api.requests();
+            int established = indexOf(requests, "PUT /apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com/status");
+            int applied = indexOf(requests, "PATCH /apis/example.com/v1/namespaces/shop/widgets/blue");
+            assertTrue(established >= 0 && applied > established, "the widget was applied before its definition was established: " + requests);
+
+            // Again: both known now, nothing to wait for, nothing changes.
+            assertEquals("0 created, 0 configured, 2 unchanged", steps.deployWorkload(options(WIDGET_AND_ITS_DEFINITION)).applied().line());
+            // A widget alone: the cluster knows the kind now (API discovery), and its scope puts it in the step's namespace.
+            String green = WIDGET_AND_ITS_DEFINITION.substring(0, WIDGET_AND_ITS_DEFINITION.indexOf("---")).replace("blue", "green");
+            assertEquals("1 created, 0 configured, 0 unchanged", steps.deployWorkload(options(green)).applied().line());
+            assertNotNull(cluster.admin.genericKubernetesResources("example.com/v1", "Widget").inNamespace("shop").withName("green").get());
+        }
+    }
+
+    private static int indexOf(List<String> requests, String prefix) {
+        for (int i = 0; i < requests.size(); i++) {
+            if (requests.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void aKindTheClusterDoesNotKnowFailsNamingTheDocumentBeforeAnythingIsApplied() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            String manifest = nginx("nginx:1.27") + """
+                    ---
+                    apiVersion: example.com/v1
+                    kind: Gadget
+                    metadata:
+                      name: g1
+                    """;
+            ManifestException e = assertThrows(ManifestException.class, () -> steps.deployWorkload(options(manifest)));
+            assertEquals("invalid manifests: document 3 (Gadget g1): the cluster does not know kind Gadget in example.com/v1, "
+                    + "and no CustomResourceDefinition in these manifests defines it (install its CRD first, or add it to the "
+                    + "manifests); nothing was applied", e.getMessage());
+            assertNull(cluster.admin.apps().deployments().inNamespace("shop").withName("web").get());
         }
     }
 

@@ -168,6 +168,8 @@ class ScriptRunnerTest {
             IOException e = assertThrows(IOException.class,
                     () -> runner.run(StepRequest.of(script("true\n"), Map.of()), LineSink.NONE, Duration.ofSeconds(10), Cancellation.none()));
             assertTrue(e.getMessage().contains("node1"), e.getMessage());
+            assertTrue(e.getMessage().contains("with fingerprint " + sshServer.hostKeyFingerprint + ", not the pinned SHA256:AAAA"),
+                    e.getMessage());
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -189,11 +191,50 @@ class ScriptRunnerTest {
     @Test
     void aKnownHostsFileWithoutTheNodeRejectsIt() throws Exception {
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "");
+        String message = knownHostsFailure(knownHosts);
+        assertTrue(message.contains("host key check failed: the server offered host key type ecdsa-sha2-nistp"), message);
+        assertTrue(message.contains(knownHosts + " has no key for [127.0.0.1]:" + sshServer.port()), message);
+    }
+
+    /** What OpenSSH records after a first login: only the ed25519 key, under a hashed name. */
+    @Test
+    void aKnownHostsFileWithOnlyTheEd25519KeyIsEnoughAsWithOpenSsh() throws Exception {
+        Path knownHosts = dir.resolve("known_hosts_ed25519");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + sshServer.port() + " " + sshServer.ed25519HostKey + "\n");
+        Process hash = new ProcessBuilder("ssh-keygen", "-H", "-f", knownHosts.toString()).redirectErrorStream(true).start();
+        assertEquals(0, hash.waitFor(), new String(hash.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertTrue(Files.readString(knownHosts).startsWith("|1|"), "the name is hashed");
         NodeTarget target = new NodeTarget("node1", "127.0.0.1", sshServer.port(), currentUser(), sshServer.clientKey,
                 new HostKeyPolicy.KnownHosts(knownHosts));
         try (SshScriptRunner runner = new SshScriptRunner(target)) {
-            assertThrows(IOException.class,
-                    () -> runner.run(StepRequest.of(script("true\n"), Map.of()), LineSink.NONE, Duration.ofSeconds(10), Cancellation.none()));
+            ExecResult result = runner.run(StepRequest.of(script("true\n"), Map.of()), LineSink.NONE, Duration.ofSeconds(30), Cancellation.none());
+            assertTrue(result.succeeded(), result.toString());
+        }
+    }
+
+    @Test
+    void aHostKeyTypeKnownHostsDoesNotHoldIsNamedWithTheTypesItHolds() throws Exception {
+        // known_hosts has an RSA key for the node, which this server does not have: it offers ECDSA instead.
+        Path rsa = dir.resolve("some_rsa_key");
+        assertEquals(0, new ProcessBuilder("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", rsa.toString())
+                .redirectErrorStream(true).start().waitFor());
+        String[] rsaLine = Files.readString(dir.resolve("some_rsa_key.pub")).trim().split("\\s+");
+        Path knownHosts = dir.resolve("known_hosts_rsa");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + sshServer.port() + " " + rsaLine[0] + " " + rsaLine[1] + "\n"
+                + "[127.0.0.1]:1 " + sshServer.ed25519HostKey + "\n");
+        String message = knownHostsFailure(knownHosts);
+        assertTrue(message.startsWith("node1: SSH login as " + currentUser() + "@127.0.0.1:" + sshServer.port()
+                + " failed: host key check failed: the server offered host key type ecdsa-sha2-nistp"), message);
+        assertTrue(message.endsWith(knownHosts + " has only ssh-rsa for [127.0.0.1]:" + sshServer.port()), message);
+    }
+
+    private static String knownHostsFailure(Path knownHosts) throws IOException {
+        NodeTarget target = new NodeTarget("node1", "127.0.0.1", sshServer.port(), currentUser(), sshServer.clientKey,
+                new HostKeyPolicy.KnownHosts(knownHosts));
+        try (SshScriptRunner runner = new SshScriptRunner(target)) {
+            return assertThrows(IOException.class,
+                    () -> runner.run(StepRequest.of(script("true\n"), Map.of()), LineSink.NONE, Duration.ofSeconds(10), Cancellation.none()))
+                    .getMessage();
         }
     }
 

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
@@ -16,13 +18,17 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 
 /**
  * A MINA SSH server on 127.0.0.1 that accepts one client key and runs exec requests with
- * {@code bash -c}, as OpenSSH's sshd does.
+ * {@code bash -c}, as OpenSSH's sshd does. Like a Debian sshd it has several host keys: an ECDSA
+ * one (what a client negotiates by default) and an ed25519 one (what OpenSSH records first).
  */
 final class TestSshServer implements AutoCloseable {
 
     final SshServer server;
     final Path clientKey;
+    /** The ECDSA host key's fingerprint: the key a client without preferences gets. */
     final String hostKeyFingerprint;
+    /** The ed25519 host key as a known_hosts line's key part: {@code ssh-ed25519 AAAA...}. */
+    final String ed25519HostKey;
 
     TestSshServer(Path dir) throws Exception {
         clientKey = dir.resolve("id_ed25519");
@@ -38,12 +44,21 @@ final class TestSshServer implements AutoCloseable {
         server.setPort(0);
         SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(dir.resolve("host_key"));
         hostKeys.setAlgorithm("EC");
-        server.setKeyPairProvider(hostKeys);
+        Path ed25519 = dir.resolve("host_ed25519_key");
+        Process hostKeygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ed25519.toString())
+                .redirectErrorStream(true).start();
+        if (hostKeygen.waitFor() != 0) {
+            throw new IllegalStateException("ssh-keygen failed: " + new String(hostKeygen.getInputStream().readAllBytes()));
+        }
+        String[] publicLine = Files.readString(dir.resolve("host_ed25519_key.pub")).trim().split("\\s+");
+        ed25519HostKey = publicLine[0] + " " + publicLine[1];
+        KeyPair ecdsa = hostKeys.loadKeys(null).iterator().next();
+        KeyPair edKey = new FileKeyPairProvider(ed25519).loadKeys(null).iterator().next();
+        server.setKeyPairProvider(KeyPairProvider.wrap(ecdsa, edKey));
         server.setPublickeyAuthenticator(new AuthorizedKeysAuthenticator(authorized));
         server.setCommandFactory((channel, command) -> new BashCommand(command));
         server.start();
-        KeyPair hostKey = hostKeys.loadKeys(null).iterator().next();
-        hostKeyFingerprint = HostKeyPolicy.fingerprint(hostKey.getPublic());
+        hostKeyFingerprint = HostKeyPolicy.fingerprint(ecdsa.getPublic());
     }
 
     int port() {

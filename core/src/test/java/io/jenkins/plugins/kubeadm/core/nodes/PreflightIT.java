@@ -1,12 +1,15 @@
 package io.jenkins.plugins.kubeadm.core.nodes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
+import io.jenkins.plugins.kubeadm.core.exec.HostKeyPolicy;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import io.jenkins.plugins.kubeadm.core.exec.StepScript;
@@ -22,7 +25,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** prepareNode's preflight checks and the cross-node identity check, on real nodes. */
+/**
+ * prepareNode's preflight checks and the cross-node identity check, on real nodes; and reaching a
+ * node as the README's command does, with an OpenSSH known_hosts file.
+ */
 class PreflightIT {
 
     static TestNodes nodes;
@@ -34,7 +40,8 @@ class PreflightIT {
 
     @BeforeAll
     static void startNodes() throws Exception {
-        nodes = TestNodes.start(TestNodes.NodeSpec.of("busy"), new TestNodes.NodeSpec("onecpu", true));
+        nodes = TestNodes.start(TestNodes.NodeSpec.of("busy"), new TestNodes.NodeSpec("onecpu", true),
+                TestNodes.NodeSpec.of("nohosts").withoutEtcHosts());
     }
 
     @AfterAll
@@ -93,7 +100,7 @@ class PreflightIT {
 
     @Test
     void aDuplicateHostnameAcrossTwoNodesNamesBothNodes() {
-        var runners = nodes.nodes().stream().map(TestNode::runner).toList();
+        var runners = List.of(nodes.node("busy").runner(), nodes.node("onecpu").runner());
         try {
             IdentityCheck.DuplicateNodeIdentityException e = assertThrows(IdentityCheck.DuplicateNodeIdentityException.class,
                     () -> NodeSteps.prepareNodes(runners, node -> PrepareNodeParams.of("worker", "same-name", null, null),
@@ -107,6 +114,60 @@ class PreflightIT {
                     // best effort
                 }
             });
+        }
+    }
+
+    @Test
+    void aNodeWithoutEtcHostsGetsOneWithLocalhostAndTheManagedBlock() throws Exception {
+        TestNode nohosts = nodes.node("nohosts");
+        assertEquals("absent", nohosts.sh("test -e /etc/hosts && echo present || echo absent").trim(), "the node boots without /etc/hosts");
+        Map<String, String> env = Map.of("NODE_ROLE", "worker", "CLUSTER_HOSTS", "10.231.0.11 cp1 cp1.lab\n10.231.0.12 worker1\n");
+        ExecResult first = prepare(nohosts, env);
+        assertTrue(first.succeeded(), output.toString());
+        String hosts = nohosts.sh("cat /etc/hosts");
+        assertEquals("""
+                127.0.0.1	localhost
+                ::1		localhost ip6-localhost ip6-loopback
+                ff02::1		ip6-allnodes
+                ff02::2		ip6-allrouters
+                # BEGIN kubeadm-pipeline cluster hosts
+                10.231.0.11 cp1 cp1.lab
+                10.231.0.12 worker1
+                # END kubeadm-pipeline cluster hosts
+                """, hosts);
+        assertEquals("-rw-r--r--", nohosts.sh("stat -c %A /etc/hosts").trim());
+        assertTrue(nohosts.sh("getent hosts localhost").startsWith("127.0.0.1") || nohosts.sh("getent hosts localhost").startsWith("::1"));
+        assertTrue(nohosts.sh("getent hosts worker1").startsWith("10.231.0.12"));
+
+        // The identity line carries the node's clock, which here is this machine's.
+        String identity = output.stream().filter(l -> l.contains("KUBEADM_NODE_IDENTITY")).reduce((a, b) -> b).orElseThrow();
+        NodeIdentity id = NodeIdentity.parse(identity.substring(identity.indexOf("KUBEADM_NODE_IDENTITY"))).orElseThrow();
+        assertNotNull(id.clock(), identity);
+        assertTrue(Math.abs(java.time.Duration.between(java.time.Instant.now(), id.clock()).toSeconds()) < 30, identity);
+
+        output.clear();
+        assertTrue(prepare(nohosts, env).succeeded(), output.toString());
+        assertEquals(hosts, nohosts.sh("cat /etc/hosts"), "the second run changed /etc/hosts");
+        assertTrue(output.stream().noneMatch(l -> l.contains("created /etc/hosts")), output.toString());
+    }
+
+    /** What a first `ssh` login records is one ed25519 line; the node's sshd also has ECDSA and RSA keys. */
+    @Test
+    void aKnownHostsFileWithOnlyTheEd25519KeyReachesANodeWithEveryKeyType() throws Exception {
+        TestNode busy = nodes.node("busy");
+        busy.sh("ssh-keygen -q -t ecdsa -N '' -f /etc/ssh/ssh_host_ecdsa_key && "
+                + "ssh-keygen -q -t rsa -b 2048 -N '' -f /etc/ssh/ssh_host_rsa_key && systemctl reload ssh");
+        try {
+            assertEquals(List.of("ssh-ed25519"), new HostKeyPolicy.KnownHosts(busy.knownHosts()).keyTypesFor(busy.address(), 22));
+            NodeTarget target = new NodeTarget(busy.name(), busy.address(), 22, "root", busy.clientKey(),
+                    new HostKeyPolicy.KnownHosts(busy.knownHosts()));
+            try (SshScriptRunner runner = new SshScriptRunner(target)) {
+                ExecResult result = runner.run(StepRequest.of(StepScript.load("prepare-node.sh"), Map.of("NODE_ROLE", "worker")),
+                        sink, Duration.ofMinutes(3), Cancellation.none());
+                assertTrue(result.succeeded(), output.toString());
+            }
+        } finally {
+            busy.sh("rm -f /etc/ssh/ssh_host_ecdsa_key* /etc/ssh/ssh_host_rsa_key* && systemctl reload ssh");
         }
     }
 

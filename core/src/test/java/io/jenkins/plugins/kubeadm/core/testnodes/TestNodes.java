@@ -26,10 +26,21 @@ import java.util.stream.Stream;
  */
 public final class TestNodes implements AutoCloseable {
 
-    /** A node to boot; {@code singleCpu} pins it to one CPU (preflight tests). */
-    public record NodeSpec(String name, boolean singleCpu) {
+    /**
+     * A node to boot; {@code singleCpu} pins it to one CPU (preflight tests); {@code noEtcHosts}
+     * boots it with no /etc/hosts, as debootstrap's minbase and some container images leave it.
+     */
+    public record NodeSpec(String name, boolean singleCpu, boolean noEtcHosts) {
+        public NodeSpec(String name, boolean singleCpu) {
+            this(name, singleCpu, false);
+        }
+
         public static NodeSpec of(String name) {
             return new NodeSpec(name, false);
+        }
+
+        public NodeSpec withoutEtcHosts() {
+            return new NodeSpec(name, singleCpu, true);
         }
     }
 
@@ -186,6 +197,9 @@ public final class TestNodes implements AutoCloseable {
         Host.run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + rootfs + ",upperdir=" + nodeDir.resolve("upper")
                 + ",workdir=" + nodeDir.resolve("work"), merged.toString());
         Files.writeString(merged.resolve("etc/hostname"), spec.name() + "\n");
+        if (spec.noEtcHosts()) {
+            Files.deleteIfExists(merged.resolve("etc/hosts"));
+        }
         Path ssh = merged.resolve("root/.ssh");
         Files.createDirectories(ssh, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.copy(Path.of(clientKey + ".pub"), ssh.resolve("authorized_keys"));
