@@ -105,8 +105,6 @@ write_manifest() { # file, extra attribute lines...
     echo "Plugin-Version: $PLUGIN_VERSION"
     echo "Jenkins-Version: $JENKINS_VERSION"
     echo "Minimum-Java-Version: 17"
-    # Lets remoting and XStream carry this plugin's own classes (JEP-200), as maven-hpi-plugin marks it.
-    echo "Jenkins-ClassFilter-Whitelisted: true"
     echo "Url: https://github.com/jenkinsci/kubeadm-pipeline-plugin"
     echo "Plugin-Dependencies: $(plugin_dependencies)"
     local line
@@ -188,12 +186,14 @@ package() {
   local hpi=$OUT/hpi
   rm -rf "$hpi"
   mkdir -p "$hpi/WEB-INF/lib" "$hpi/META-INF"
-  jar --create --file "$hpi/WEB-INF/lib/$SHORT_NAME.jar" -C "$CLASSES" .
+  write_manifest "$OUT/MANIFEST.MF"
+  # The plugin jar carries the plugin manifest too: Jenkins' class filter (JEP-200) lets remoting carry
+  # the classes of a jar whose manifest says it is a plugin.
+  jar --create --file "$hpi/WEB-INF/lib/$SHORT_NAME.jar" --manifest "$OUT/MANIFEST.MF" -C "$CLASSES" .
   local jarfile
   for jarfile in $(echo "$BUNDLED_CP" | tr : ' '); do
     cp "$jarfile" "$hpi/WEB-INF/lib/"
   done
-  write_manifest "$OUT/MANIFEST.MF"
   rm -f "$BUILD_DIR/$SHORT_NAME.hpi"
   jar --create --file "$BUILD_DIR/$SHORT_NAME.hpi" --manifest "$OUT/MANIFEST.MF" -C "$hpi" WEB-INF
   echo "kit-build: packaged $BUILD_DIR/$SHORT_NAME.hpi (Jenkins $JENKINS_VERSION or newer; depends on $(plugin_dependencies))"
