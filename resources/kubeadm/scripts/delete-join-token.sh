@@ -27,24 +27,23 @@ JOIN_TOKEN_ID=${JOIN_TOKEN_ID:-}
 readonly ADMIN_CONF=/etc/kubernetes/admin.conf
 [[ -n $JOIN_TOKEN_ID ]] || die "JOIN_TOKEN_ID is required (accepted: the 6-character token id, [a-z0-9]{6})"
 [[ $JOIN_TOKEN_ID =~ ^[a-z0-9]{6}$ ]] ||
-  die "JOIN_TOKEN_ID: '${JOIN_TOKEN_ID:0:12}' is not a token id (accepted: the 6 characters [a-z0-9] before the dot of a bootstrap token; never the whole token)"
+  die "JOIN_TOKEN_ID is not a token id (value not shown; accepted: the 6 characters [a-z0-9] before the dot of a bootstrap token; never the whole token)"
 
 require_root
 command -v kubeadm >/dev/null 2>&1 || die "kubeadm is not installed (this step runs on the control-plane node)"
 [[ -f $ADMIN_CONF ]] || die "$ADMIN_CONF is missing: this node is not a control plane (run kubeadmInit first)"
 
 log "join token $JOIN_TOKEN_ID"
-# The token lives in the Secret bootstrap-token-<id>: asking for it by name never shows a token.
-err=$(mktemp)
-trap 'rm -f "$err"' EXIT
-state=absent
-if kubectl --kubeconfig "$ADMIN_CONF" -n kube-system get secret "bootstrap-token-$JOIN_TOKEN_ID" -o name >/dev/null 2>"$err"; then
-  kubeadm token delete --kubeconfig "$ADMIN_CONF" "$JOIN_TOKEN_ID" 2>&1 | mask_bootstrap_tokens | sed 's/^/    /'
+# kubeadm deletes the Secret bootstrap-token-<id>; "not found" means someone (or the expiry) was first.
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+if kubeadm token delete --kubeconfig "$ADMIN_CONF" "$JOIN_TOKEN_ID" >"$out" 2>&1; then
   state=deleted
   note "deleted"
-elif grep -q NotFound "$err"; then
+elif grep -q 'not found' "$out"; then
+  state=absent
   note "already gone (deleted or expired)"
 else
-  die "cannot look up the token: $(mask_bootstrap_tokens <"$err" | tail -n 1) (check that the API server answers)"
+  die "kubeadm token delete failed: $(mask_bootstrap_tokens <"$out" | tail -n 1) (check that the API server answers)"
 fi
 printf 'KUBEADM_TOKEN_DELETE_RESULT state=%s token_id=%s\n' "$state" "$JOIN_TOKEN_ID"
