@@ -181,8 +181,11 @@ class KubeadmClusterIT {
     @Test
     @Order(1)
     void initThenBothWorkersJoinInParallelAndReportThisControlPlane() {
-        KubeadmSteps.ClusterResult cluster = steps.buildCluster(controlPlane, workers, KubeadmInitParams.defaults());
-        remember(cluster.controlPlane().joinCommand());
+        // The steps buildCluster chains, one by one, so the token can be looked at before it is deleted.
+        KubeadmSteps.InitResult init = steps.kubeadmInit(controlPlane, KubeadmInitParams.defaults());
+        remember(init.joinCommand());
+        KubeadmSteps.ClusterResult cluster = new KubeadmSteps.ClusterResult(init,
+                steps.joinWorkers(workers, init.joinCommand(), KubeadmSteps.DEFAULT_DISCOVERY_TIMEOUT), false);
 
         assertTrue(cluster.controlPlane().initialized());
         assertEquals("v1.34.1", cluster.controlPlane().kubernetesVersion());
@@ -202,6 +205,11 @@ class KubeadmClusterIT {
                 + lastJoinCommand.tokenId()).trim());
         long ttl = expires - Instant.now().getEpochSecond();
         assertTrue(ttl > 28 * 60 && ttl <= 30 * 60, "token TTL " + ttl + " s");
+        // Once every worker has joined, the token goes; deleting it again finds it gone.
+        assertTrue(steps.deleteJoinToken(controlPlane, lastJoinCommand.tokenId()));
+        assertFalse(cp.ssh("test -e /var/lib/etcd/stand-in/secrets/kube-system/bootstrap-token-" + lastJoinCommand.tokenId()).ok(),
+                "the join token is still there");
+        assertFalse(steps.deleteJoinToken(controlPlane, lastJoinCommand.tokenId()));
         assertTrue(Files.exists(logs.root().resolve("cp1/03-kubeadm-init.log")), "logs: " + listLogs());
         assertTrue(Files.exists(logs.root().resolve("worker2/03-kubeadm-join.log")), "logs: " + listLogs());
     }
@@ -243,6 +251,8 @@ class KubeadmClusterIT {
     @Test
     @Order(4)
     void garbledExpiredAndWrongHashJoinCommandsEachFailWithAClearReason() throws Exception {
+        // buildCluster deleted its token after the joins: a fresh one for this test (the control plane is unchanged).
+        remember(steps.kubeadmInit(controlPlane, KubeadmInitParams.defaults()).joinCommand());
         steps.resetNodes(List.of(workers.get(1)));
         TestNode worker2 = node("worker2");
         String endpoint = lastJoinCommand.apiServerEndpoint().toString();
@@ -370,6 +380,9 @@ class KubeadmClusterIT {
     @Test
     @Order(6)
     void noSecretReachesAnyFileTheRunWroteNorTheConsole() throws Exception {
+        // A live token, so that the search below can prove it finds one where the control plane keeps it.
+        remember(steps.kubeadmInit(controlPlane, KubeadmInitParams.of(null, null, null, null, "1.34", null, true)).joinCommand());
+        assertTrue(node("cp1").ssh("test -e /var/lib/etcd/stand-in/secrets/kube-system/bootstrap-token-" + lastJoinCommand.tokenId()).ok());
         // A line that carries the token in two writes, through the same logs as every step.
         String token = lastJoinCommand.token();
         StepLogSink logSink = new StepLogSink(logs, console);
