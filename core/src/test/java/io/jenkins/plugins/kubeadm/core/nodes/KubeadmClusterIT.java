@@ -347,7 +347,9 @@ class KubeadmClusterIT {
 
                 assertEquals("still open", held.executeRemoteCommand("echo still open").trim(), "the reset cut the SSH session");
                 for (TestNode n : nodes.nodes()) {
-                    assertEquals("", n.sh("ls -d /etc/kubernetes /var/lib/kubelet /var/lib/etcd /etc/cni/net.d /var/lib/cni 2>/dev/null; true").trim(), n.name());
+                    assertEquals("", n.sh("ls -d /etc/kubernetes /var/lib/kubelet /var/lib/etcd /var/lib/cni 2>/dev/null; true").trim(), n.name());
+                    // Emptied but kept: containerd watches it for the next CNI config.
+                    assertEquals("", n.sh("ls -A /etc/cni/net.d").trim(), n.name());
                     assertEquals("inactive", n.sh("systemctl is-active kubelet; true").trim(), n.name());
                     assertEquals("", n.sh("ss -Hltn 'sport = :6443 or sport = :10250'").trim(), n + ": ports still held");
                 }
