@@ -136,14 +136,7 @@ for tag_var in ETCD_IMAGE_TAG COREDNS_IMAGE_TAG; do
   [[ -z ${!tag_var} || ${!tag_var} =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] ||
     die "$tag_var: '${!tag_var}' is not an image tag (accepted: letters, digits, '_', '.', '-', e.g. 3.5.16-0 or v1.11.3)"
 done
-preflight_ignores=()
-if [[ -n $IGNORE_PREFLIGHT_ERRORS ]]; then
-  IFS=',' read -r -a preflight_ignores <<<"$IGNORE_PREFLIGHT_ERRORS"
-  for check in "${preflight_ignores[@]}"; do
-    [[ $check =~ ^[A-Za-z][A-Za-z0-9-]{0,62}$ ]] ||
-      die "IGNORE_PREFLIGHT_ERRORS: '$check' is not a kubeadm preflight check name (accepted: a comma list of names such as Swap,NumCPU or all)"
-  done
-fi
+check_ignore_preflight_errors
 
 token=''
 if [[ -n $JOIN_TOKEN_FILE ]]; then
@@ -268,10 +261,7 @@ if [[ $state == initialized ]]; then
     bootstrap_token_yaml "$token"
     printf 'localAPIEndpoint:\n  advertiseAddress: "%s"\n  bindPort: %s\n' "$APISERVER_ADVERTISE_ADDRESS" "$API_PORT"
     printf 'nodeRegistration:\n  criSocket: "%s"\n' "$CONTAINERD_CRI_SOCKET"
-    if ((${#preflight_ignores[@]} > 0)); then
-      printf '  ignorePreflightErrors:\n'
-      printf '  - "%s"\n' "${preflight_ignores[@]}"
-    fi
+    kubeadm_ignore_preflight_yaml
     printf -- '---\napiVersion: %s\nkind: ClusterConfiguration\nkubernetesVersion: "%s"\n' "$api_version" "$control_plane_version"
     [[ -z $CONTROL_PLANE_ENDPOINT ]] || printf 'controlPlaneEndpoint: "%s"\n' "$CONTROL_PLANE_ENDPOINT"
     [[ -z $IMAGE_REPOSITORY ]] || printf 'imageRepository: "%s"\n' "$IMAGE_REPOSITORY"

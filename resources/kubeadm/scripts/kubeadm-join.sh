@@ -46,14 +46,7 @@ readonly CA_CERT=$KUBE_DIR/pki/ca.crt
 discovery_seconds=$(duration_seconds "$JOIN_DISCOVERY_TIMEOUT") && ((discovery_seconds >= 1 && discovery_seconds <= 3600)) ||
   die "JOIN_DISCOVERY_TIMEOUT: '$JOIN_DISCOVERY_TIMEOUT' is not a duration from 1s to 1h (accepted: hours, minutes and seconds such as 1m or 90s)"
 
-preflight_ignores=()
-if [[ -n $IGNORE_PREFLIGHT_ERRORS ]]; then
-  IFS=',' read -r -a preflight_ignores <<<"$IGNORE_PREFLIGHT_ERRORS"
-  for check in "${preflight_ignores[@]}"; do
-    [[ $check =~ ^[A-Za-z][A-Za-z0-9-]{0,62}$ ]] ||
-      die "IGNORE_PREFLIGHT_ERRORS: '$check' is not a kubeadm preflight check name (accepted: a comma list of names such as Swap,NumCPU or all)"
-  done
-fi
+check_ignore_preflight_errors
 
 source_name='standard input'
 if [[ -n $JOIN_COMMAND_FILE ]]; then
@@ -201,10 +194,7 @@ config=$work/join-config.yaml
   printf '    - "%s"\n' "${hashes[@]}"
   [[ $api_version == kubeadm.k8s.io/v1beta3 ]] && printf '  timeout: "%ss"\n' "$discovery_seconds"
   printf 'nodeRegistration:\n  criSocket: "%s"\n' "$CONTAINERD_CRI_SOCKET"
-  if ((${#preflight_ignores[@]} > 0)); then
-    printf '  ignorePreflightErrors:\n'
-    printf '  - "%s"\n' "${preflight_ignores[@]}"
-  fi
+  kubeadm_ignore_preflight_yaml
   [[ $api_version == kubeadm.k8s.io/v1beta3 ]] || printf 'timeouts:\n  discovery: "%ss"\n' "$discovery_seconds"
 } >"$config"
 token=''

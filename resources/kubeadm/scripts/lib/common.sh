@@ -152,3 +152,22 @@ kubeadm_error() {
 kubeadm_messages() {
   grep -vE '^I[0-9]{4} |^[^ ]+$|^	[^ ]+:[0-9]+' "$1" 2>/dev/null | mask_bootstrap_tokens || true
 }
+
+# IGNORE_PREFLIGHT_ERRORS (kubeadm-init.sh, kubeadm-join.sh): a comma list of kubeadm preflight
+# check names, checked here; kubeadm_ignore_preflight_yaml prints them for nodeRegistration.
+check_ignore_preflight_errors() {
+  local check checks=()
+  [[ -n ${IGNORE_PREFLIGHT_ERRORS:-} ]] || return 0
+  IFS=',' read -r -a checks <<<"$IGNORE_PREFLIGHT_ERRORS"
+  for check in "${checks[@]}"; do
+    [[ $check =~ ^[A-Za-z][A-Za-z0-9-]{0,62}$ ]] ||
+      die "IGNORE_PREFLIGHT_ERRORS: '$check' is not a kubeadm preflight check name (accepted: a comma list of names such as Swap,NumCPU or all)"
+  done
+}
+kubeadm_ignore_preflight_yaml() { # as fields of nodeRegistration (two spaces in)
+  local check checks=()
+  [[ -n ${IGNORE_PREFLIGHT_ERRORS:-} ]] || return 0
+  IFS=',' read -r -a checks <<<"$IGNORE_PREFLIGHT_ERRORS"
+  printf '  ignorePreflightErrors:\n'
+  for check in "${checks[@]}"; do printf '  - "%s"\n' "$check"; done
+}
