@@ -87,7 +87,8 @@ class PreflightIT {
         assertTrue(prepare(busy, Map.of("NODE_ROLE", "worker")).succeeded(), "the harness's nodes give kubelet what it needs: " + output);
         boolean hostPanicDiffers = !java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/panic")).trim().equals("10");
         // Take away what the host gave: /dev/kmsg, a writable memory controller, kubelet's kernel.panic view.
-        busy.sh("mkdir -p /run/saved && touch /run/saved/kmsg && mount --bind /dev/kmsg /run/saved/kmsg && umount /dev/kmsg"
+        // journald holds /dev/kmsg open: a plain file is mounted over it instead of unmounting it.
+        busy.sh("mkdir -p /run/saved && touch /run/saved/not-kmsg && mount --bind /run/saved/not-kmsg /dev/kmsg"
                 + " && mount -o remount,bind,ro /sys/fs/cgroup/memory && { umount /proc/sys/kernel/panic 2>/dev/null || true; }");
         try {
             ExecResult result = prepare(busy, Map.of("NODE_ROLE", "worker"));
@@ -102,7 +103,7 @@ class PreflightIT {
             assertTrue(ignored.succeeded(), output.toString());
             assertTrue(output.stream().anyMatch(l -> l.contains("WARNING: preflight Kmsg ignored")), output.toString());
         } finally {
-            busy.sh("mount --bind /run/saved/kmsg /dev/kmsg; umount /run/saved/kmsg; mount -o remount,bind,rw /sys/fs/cgroup/memory;"
+            busy.sh("umount /dev/kmsg; mount -o remount,bind,rw /sys/fs/cgroup/memory;"
                     + " mount --bind /run/kubeadm-pipeline-test-sysctl/kernel.panic /proc/sys/kernel/panic 2>/dev/null; true");
         }
     }
