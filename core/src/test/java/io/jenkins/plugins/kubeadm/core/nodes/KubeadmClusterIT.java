@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
-import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import io.jenkins.plugins.kubeadm.core.exec.StepScript;
@@ -28,7 +27,6 @@ import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +35,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,9 +46,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.NamedResource;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
-import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -101,18 +95,7 @@ class KubeadmClusterIT {
         redactor = new SecretRedactor();
         logs = new StepLogs(workspace, redactor);
         // The console goes to memory (searched for secrets at the end) and to the test output.
-        OutputStream tee = new OutputStream() {
-            @Override
-            public void write(int b) {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                consoleBytes.write(b, off, len);
-                System.out.write(b, off, len);
-            }
-        };
+        OutputStream tee = ClusterTestSupport.consoleCapturedIn(consoleBytes);
         console = new ConsoleLineSink(tee, redactor);
         steps = new KubeadmSteps(logs, console, STEP_TIMEOUT, Cancellation.none());
 
@@ -330,17 +313,8 @@ class KubeadmClusterIT {
                 "mkdir -p /etc/cni/net.d", "echo '{}' > /etc/cni/net.d/10-flannel.conflist", "mkdir -p /var/lib/cni/networks"));
         String userRules = cp.sh("iptables -S LAB-ADMIN");
 
-        try (SshClient client = SshClient.setUpDefaultClient()) {
-            NodeTarget target = cp.target();
-            client.setServerKeyVerifier(target.hostKeyPolicy().verifier());
-            client.start();
-            try (ClientSession held = client.connect("root", target.host(), target.port()).verify(Duration.ofSeconds(20)).getSession()) {
-                try (InputStream key = Files.newInputStream(target.privateKey())) {
-                    for (KeyPair pair : SecurityUtils.loadKeyPairIdentities(held, NamedResource.ofName("key"), key, FilePasswordProvider.EMPTY)) {
-                        held.addPublicKeyIdentity(pair);
-                    }
-                }
-                held.auth().verify(Duration.ofSeconds(20));
+        try (SshClient client = ClusterTestSupport.clientFor(cp)) {
+            try (ClientSession held = ClusterTestSupport.heldSession(client, cp)) {
                 assertEquals("before", held.executeRemoteCommand("echo before").trim());
 
                 steps.resetNodes(runners);

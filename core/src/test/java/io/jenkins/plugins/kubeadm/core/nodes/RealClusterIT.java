@@ -18,7 +18,6 @@ import io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig;
 import io.jenkins.plugins.kubeadm.core.cluster.ManifestServer;
 import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
-import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import io.jenkins.plugins.kubeadm.core.logs.ConsoleLineSink;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogSink;
@@ -39,7 +38,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,9 +48,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.NamedResource;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
-import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -123,18 +118,7 @@ class RealClusterIT {
         workspace = Files.createTempDirectory("real-cluster-it-workspace");
         redactor = new SecretRedactor();
         logs = new StepLogs(workspace, redactor);
-        OutputStream tee = new OutputStream() {
-            @Override
-            public void write(int b) {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                consoleBytes.write(b, off, len);
-                System.out.write(b, off, len);
-            }
-        };
+        OutputStream tee = ClusterTestSupport.consoleCapturedIn(consoleBytes);
         console = new ConsoleLineSink(tee, redactor);
         logSink = new StepLogSink(logs, console);
         steps = new KubeadmSteps(logs, console, STEP_TIMEOUT, Cancellation.none());
@@ -326,17 +310,8 @@ class RealClusterIT {
     @Order(4)
     void theRebuildCycleFormsTheClusterAgainAndTheSshSessionThatRanTheResetSurvives() throws Exception {
         TestNode cp = node("cp1");
-        try (SshClient client = SshClient.setUpDefaultClient()) {
-            NodeTarget target = cp.target();
-            client.setServerKeyVerifier(target.hostKeyPolicy().verifier());
-            client.start();
-            try (ClientSession held = client.connect("root", target.host(), target.port()).verify(Duration.ofSeconds(20)).getSession()) {
-                try (InputStream key = Files.newInputStream(target.privateKey())) {
-                    for (KeyPair pair : SecurityUtils.loadKeyPairIdentities(held, NamedResource.ofName("key"), key, FilePasswordProvider.EMPTY)) {
-                        held.addPublicKeyIdentity(pair);
-                    }
-                }
-                held.auth().verify(Duration.ofSeconds(20));
+        try (SshClient client = ClusterTestSupport.clientFor(cp)) {
+            try (ClientSession held = ClusterTestSupport.heldSession(client, cp)) {
                 assertEquals("before", held.executeRemoteCommand("echo before").trim());
 
                 long t = System.nanoTime();
