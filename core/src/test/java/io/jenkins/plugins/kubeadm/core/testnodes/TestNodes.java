@@ -200,6 +200,7 @@ public final class TestNodes implements AutoCloseable {
         for (String d : List.of("upper", "work", "merged")) {
             Files.createDirectories(nodeDir.resolve(d));
         }
+        AptArchiveCache.seed(nodeDir.resolve("upper"));
         Host.run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + rootfs + ",upperdir=" + nodeDir.resolve("upper")
                 + ",workdir=" + nodeDir.resolve("work"), merged.toString());
         Files.writeString(merged.resolve("etc/hostname"), spec.name() + "\n");
@@ -321,6 +322,7 @@ public final class TestNodes implements AutoCloseable {
         }
         // Whatever still runs in the node's cgroups (containerd shims, pods) goes with them.
         NodeCgroups.remove(nodeDir);
+        AptArchiveCache.harvest(nodeDir.resolve("upper"));
         // Deepest first: anything the node left mounted below its folder, then the overlay root.
         for (String mount : mountsBelow(nodeDir)) {
             Path target = Path.of(mount);
