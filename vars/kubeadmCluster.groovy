@@ -16,10 +16,6 @@ def call(Map args = [:]) {
     if (args.reset != null && !(args.reset instanceof Boolean)) {
         error("kubeadmCluster: reset: '${args.reset}' is not a boolean (accepted: true or false, for example params.RESET of a booleanParam)")
     }
-    if (args.cni && !args.kubeconfigCredentialsId) {
-        error('kubeadmCluster: cni needs kubeconfigCredentialsId (accepted: the id of a secret file credential with the'
-                + ' admin kubeconfig; applyCni talks to the API server with it)')
-    }
     try {
         Cni.parse('cni', args.cni as String)
         if (args.kubernetesVersion) {
@@ -43,12 +39,9 @@ def call(Map args = [:]) {
     installRuntime([label: everyNode] + (args.kubernetesVersion ? [kubernetesVersion: args.kubernetesVersion] : [:]))
     kubeadmInit([label: controlPlane] + join + (args.podNetworkCidr ? [podNetworkCidr: args.podNetworkCidr] : [:]))
     joinWorkers([label: workers] + join)
-    // After the join, so applyCni's wait for every node Ready covers the workers too.
-    if (args.kubeconfigCredentialsId) {
-        applyCni([cni: args.cni ?: 'flannel', kubeconfigCredentialsId: args.kubeconfigCredentialsId]
-                + (args.podNetworkCidr ? [podCidr: args.podNetworkCidr] : [:]))
-    } else {
-        echo('kubeadmCluster: no kubeconfigCredentialsId, so no pod network (CNI) was applied; the nodes stay NotReady'
-                + ' until applyCni runs')
-    }
+    // After the join, so applyCni's wait for every node Ready covers the workers too. Without a
+    // kubeconfig credential it runs on the control-plane agent, whose admin kubeconfig stays there.
+    applyCni([cni: args.cni ?: 'flannel', controlPlaneLabel: controlPlane]
+            + (args.kubeconfigCredentialsId ? [kubeconfigCredentialsId: args.kubeconfigCredentialsId] : [:])
+            + (args.podNetworkCidr ? [podCidr: args.podNetworkCidr] : [:]))
 }

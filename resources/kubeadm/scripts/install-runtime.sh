@@ -18,12 +18,22 @@ Environment variables:
                           $SUPPORTED_KUBERNETES_MINORS (default: $DEFAULT_KUBERNETES_MINOR)
                           A minor is satisfied by any installed patch release of it.
   PAUSE_IMAGE             sandbox image for containerd (default: the one kubeadm of that minor
-                          uses, e.g. registry.k8s.io/pause:3.10 for 1.31)
+                          uses: pause:3.9 for 1.26-1.30, 3.10 for 1.31-1.33, 3.10.1 for
+                          1.34-1.35, 3.10.2 for 1.36-1.37)
   KUBERNETES_APT_REPO     apt repository (default: https://pkgs.k8s.io/core:/stable:/v<minor>/deb/)
   KUBERNETES_APT_KEY_URL  its signing key, re-fetched every run (default: <repo>Release.key)
+  REGISTRY_MIRROR         optional http:// or https:// URL of a registry mirror (air-gapped sites):
+                          containerd pulls docker.io, registry.k8s.io, quay.io and ghcr.io images
+                          from it first, and images named after the mirror's own HOST:PORT (kubeadm's
+                          imageRepository) from it, over plain HTTP when the URL says http://
+                          (default: none; hosts files are written to $CERTS_DIR)
+
+On a node that is a container (LXC/LXD, Proxmox, systemd-nspawn: systemd-detect-virt --container),
+containerd gets restrict_oom_score_adj = true: a container cannot lower OOM scores.
 USAGE
 }
 
+readonly CERTS_DIR=/etc/containerd/certs.d
 if [[ ${1:-} == --help || ${1:-} == -h ]]; then usage; exit 0; fi
 reject_arguments "$@"
 
@@ -31,6 +41,7 @@ KUBERNETES_VERSION=${KUBERNETES_VERSION:-$DEFAULT_KUBERNETES_MINOR}
 validate_kubernetes_version KUBERNETES_VERSION "$KUBERNETES_VERSION"
 KUBERNETES_VERSION=${KUBERNETES_VERSION#v}
 minor=$(cut -d. -f1,2 <<<"$KUBERNETES_VERSION")
+warn_if_end_of_life "$minor"
 exact=''
 [[ $KUBERNETES_VERSION == "$minor" ]] || exact=$KUBERNETES_VERSION
 
@@ -38,8 +49,10 @@ exact=''
 # default is older, and kubeadm warns about the mismatch (seed 002).
 default_pause_image() {
   case "$1" in
+    1.26|1.27|1.28|1.29|1.30) echo registry.k8s.io/pause:3.9 ;;
     1.31|1.32|1.33) echo registry.k8s.io/pause:3.10 ;;
     1.34|1.35) echo registry.k8s.io/pause:3.10.1 ;;
+    1.36|1.37) echo registry.k8s.io/pause:3.10.2 ;;
     *) die "no pause image known for Kubernetes $1" ;;
   esac
 }
@@ -55,8 +68,20 @@ KUBERNETES_APT_KEY_URL=${KUBERNETES_APT_KEY_URL:-${KUBERNETES_APT_REPO}Release.k
 [[ $KUBERNETES_APT_KEY_URL =~ ^https?://[^[:space:]\"\']+$ ]] ||
   die "KUBERNETES_APT_KEY_URL: '$KUBERNETES_APT_KEY_URL' is not a URL (accepted: an http:// or https:// URL without spaces)"
 
+REGISTRY_MIRROR=${REGISTRY_MIRROR:-}
+mirror_host=''
+if [[ -n $REGISTRY_MIRROR ]]; then
+  [[ $REGISTRY_MIRROR =~ ^(https?)://([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?)/?$ ]] ||
+    die "REGISTRY_MIRROR: '$REGISTRY_MIRROR' is not a registry URL (accepted: http:// or https:// HOST[:PORT] without a path, e.g. http://10.0.0.5:5000 or https://mirror.lab.example)"
+  mirror_host=${BASH_REMATCH[2]}
+  REGISTRY_MIRROR="${BASH_REMATCH[1]}://$mirror_host"
+fi
+readonly MIRRORED_REGISTRIES='docker.io registry.k8s.io quay.io ghcr.io'
+
 require_root
 require_supported_os
+in_container=0
+if systemd-detect-virt --container --quiet 2>/dev/null; then in_container=1; fi
 
 readonly CONTAINERD_CONFIG=/etc/containerd/config.toml
 readonly KEYRING=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
@@ -79,14 +104,27 @@ else
 fi
 
 # ---- containerd ---------------------------------------------------------------------------------
-log "containerd: SystemdCgroup = true, sandbox image $PAUSE_IMAGE"
+log "containerd: SystemdCgroup = true, sandbox image $PAUSE_IMAGE${REGISTRY_MIRROR:+, mirror $REGISTRY_MIRROR}"
 tmp=$(mktemp)
 containerd config default >"$tmp"
 # containerd 1.x (config version 2) names the key sandbox_image; 2.x (version 3) names it sandbox.
+# config_path: registry hosts files (the mirror) live in $CERTS_DIR.
 sed -i -E \
   -e 's/^([[:space:]]*)SystemdCgroup = false/\1SystemdCgroup = true/' \
   -e "s#^([[:space:]]*)sandbox_image = .*#\\1sandbox_image = \"$PAUSE_IMAGE\"#" \
-  -e "s#^([[:space:]]*)sandbox = .*#\\1sandbox = '$PAUSE_IMAGE'#" "$tmp"
+  -e "s#^([[:space:]]*)sandbox = .*#\\1sandbox = '$PAUSE_IMAGE'#" \
+  -e "s#^([[:space:]]*)config_path = ('')?(\"\")?\$#\\1config_path = \"$CERTS_DIR\"#" "$tmp"
+if ((in_container)); then
+  # A container lacks CAP_SYS_RESOURCE on the host: runc fails to set a lower OOM score otherwise.
+  sed -i -E 's/^([[:space:]]*)restrict_oom_score_adj = false/\1restrict_oom_score_adj = true/' "$tmp"
+  grep -qE '^[[:space:]]*restrict_oom_score_adj = true' "$tmp" ||
+    die "could not set restrict_oom_score_adj = true: 'containerd config default' has no such option"
+  note "container node: restrict_oom_score_adj = true"
+fi
+if [[ -n $REGISTRY_MIRROR ]]; then
+  grep -qF "config_path = \"$CERTS_DIR\"" "$tmp" ||
+    die "could not set the registry config_path: 'containerd config default' has no registry config_path option"
+fi
 grep -qE '^[[:space:]]*SystemdCgroup = true' "$tmp" ||
   die "could not set SystemdCgroup = true: 'containerd config default' has no runc SystemdCgroup option"
 grep -qF "$PAUSE_IMAGE" "$tmp" ||
@@ -105,7 +143,35 @@ if [[ -f $CONTAINERD_CONFIG && ! -f $CONTAINERD_CONFIG.before-kubeadm-pipeline ]
   cp -p "$CONTAINERD_CONFIG" "$CONTAINERD_CONFIG.before-kubeadm-pipeline"
   note "kept the previous config as $CONTAINERD_CONFIG.before-kubeadm-pipeline"
 fi
-if install_if_changed "$CONTAINERD_CONFIG" "$tmp" 0644; then
+containerd_changed=0
+if install_if_changed "$CONTAINERD_CONFIG" "$tmp" 0644; then containerd_changed=1; fi
+# Registry hosts files: read by containerd on every pull, so they need no restart.
+hosts_toml() { # registry: the hosts.toml that sends its pulls to the mirror first
+  local upstream="https://$1"
+  [[ $1 == docker.io ]] && upstream=https://registry-1.docker.io
+  [[ $1 == "$mirror_host" ]] && upstream=$REGISTRY_MIRROR
+  printf '# Written by kubeadm-pipeline installRuntime (REGISTRY_MIRROR)\nserver = "%s"\n\n[host."%s"]\n  capabilities = ["pull", "resolve"]\n' \
+    "$upstream" "$REGISTRY_MIRROR"
+}
+if [[ -n $REGISTRY_MIRROR ]]; then
+  for registry in $MIRRORED_REGISTRIES "$mirror_host"; do
+    hosts_tmp=$(mktemp)
+    hosts_toml "$registry" >"$hosts_tmp"
+    if install_if_changed "$CERTS_DIR/$registry/hosts.toml" "$hosts_tmp" 0644; then note "mirror for $registry: $CERTS_DIR/$registry/hosts.toml"; fi
+  done
+fi
+# Hosts files of an earlier mirror that is no longer wanted (only ours, recognised by their first line).
+for hosts_file in "$CERTS_DIR"/*/hosts.toml; do
+  [[ -f $hosts_file ]] || continue
+  registry=$(basename "$(dirname "$hosts_file")")
+  [[ -n $REGISTRY_MIRROR && " $MIRRORED_REGISTRIES $mirror_host " == *" $registry "* ]] && continue
+  if head -n 1 "$hosts_file" | grep -q 'kubeadm-pipeline installRuntime'; then
+    rm -f "$hosts_file"
+    rmdir "$(dirname "$hosts_file")" 2>/dev/null || true
+    note "removed the mirror for $registry"
+  fi
+done
+if ((containerd_changed)); then
   note "config written, restarting containerd"
   systemctl restart containerd
 else

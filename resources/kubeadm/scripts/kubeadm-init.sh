@@ -30,6 +30,17 @@ Environment variables:
                                ([a-z0-9]{6}.[a-z0-9]{16}; default: a random one)
   JOIN_COMMAND_FILE            optional absolute path: the worker join command is written there,
                                root-only (mode 0600), and nowhere else (default: not written)
+  IMAGE_REPOSITORY             optional registry (and path) kubeadm pulls the control-plane, etcd,
+                               CoreDNS, kube-proxy and pause images from, as kubeadm's
+                               imageRepository, e.g. 10.0.0.5:5000 or mirror.lab.example/k8s
+                               (default: registry.k8s.io)
+  ETCD_IMAGE_TAG               optional tag of the etcd image (default: the one kubeadm pins)
+  COREDNS_IMAGE_TAG            optional tag of the CoreDNS image (default: the one kubeadm pins)
+  IGNORE_PREFLIGHT_ERRORS      optional comma list of kubeadm preflight checks reported as warnings,
+                               by name, e.g. Swap,NumCPU (default: none)
+
+On a container node (LXC/LXD, Proxmox, systemd-nspawn), kube-proxy gets conntrack maxPerCore: 0:
+the conntrack table size is the host's, which a container cannot set.
 
 The kubelet gets containerd's CRI socket (unix:///var/run/containerd/containerd.sock) and the systemd
 cgroup driver, as installRuntime configures containerd.
@@ -50,6 +61,10 @@ CONTROL_PLANE_SCHEDULABLE=${CONTROL_PLANE_SCHEDULABLE:-false}
 JOIN_TOKEN_TTL=${JOIN_TOKEN_TTL:-30m}
 JOIN_TOKEN_FILE=${JOIN_TOKEN_FILE:-}
 JOIN_COMMAND_FILE=${JOIN_COMMAND_FILE:-}
+IMAGE_REPOSITORY=${IMAGE_REPOSITORY:-}
+ETCD_IMAGE_TAG=${ETCD_IMAGE_TAG:-}
+COREDNS_IMAGE_TAG=${COREDNS_IMAGE_TAG:-}
+IGNORE_PREFLIGHT_ERRORS=${IGNORE_PREFLIGHT_ERRORS:-}
 
 readonly KUBE_DIR=/etc/kubernetes
 readonly MANIFESTS=$KUBE_DIR/manifests
@@ -112,6 +127,17 @@ if [[ -n $JOIN_COMMAND_FILE ]]; then
     die "JOIN_COMMAND_FILE: the folder $(dirname "$JOIN_COMMAND_FILE") does not exist (accepted: a path in an existing folder)"
   [[ ! -d $JOIN_COMMAND_FILE ]] || die "JOIN_COMMAND_FILE: $JOIN_COMMAND_FILE is a folder (accepted: a file path)"
 fi
+if [[ -n $IMAGE_REPOSITORY ]]; then
+  IMAGE_REPOSITORY=${IMAGE_REPOSITORY%/}
+  [[ $IMAGE_REPOSITORY =~ ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$ ]] ||
+    die "IMAGE_REPOSITORY: '$IMAGE_REPOSITORY' is not an image repository (accepted: HOST[:PORT][/PATH] without a scheme, e.g. 10.0.0.5:5000 or mirror.lab.example/k8s)"
+fi
+for tag_var in ETCD_IMAGE_TAG COREDNS_IMAGE_TAG; do
+  [[ -z ${!tag_var} || ${!tag_var} =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] ||
+    die "$tag_var: '${!tag_var}' is not an image tag (accepted: letters, digits, '_', '.', '-', e.g. 3.5.16-0 or v1.11.3)"
+done
+check_ignore_preflight_errors
+
 token=''
 if [[ -n $JOIN_TOKEN_FILE ]]; then
   [[ -f $JOIN_TOKEN_FILE && -r $JOIN_TOKEN_FILE ]] || die "JOIN_TOKEN_FILE: $JOIN_TOKEN_FILE is not a readable file"
@@ -128,6 +154,7 @@ command -v kubeadm >/dev/null 2>&1 || die "kubeadm is not installed (run install
 installed_version=$(kubeadm version -o short 2>/dev/null) || die "'kubeadm version' failed (run installRuntime again)"
 [[ $installed_version =~ ^v(1\.[0-9]+)\.[0-9]+ ]] || die "kubeadm reports an unexpected version '$installed_version'"
 installed_minor=${BASH_REMATCH[1]}
+warn_if_end_of_life "$installed_minor"
 if [[ -z $KUBERNETES_VERSION ]]; then
   control_plane_version=$installed_version
 elif [[ ${KUBERNETES_VERSION%.*} == "$installed_minor" && $KUBERNETES_VERSION == *.*.* ]]; then
@@ -148,6 +175,8 @@ grep -qxF "$APISERVER_ADVERTISE_ADDRESS" <<<"$local_addresses" ||
   die "APISERVER_ADVERTISE_ADDRESS: $APISERVER_ADVERTISE_ADDRESS is not an address of this node (its addresses: $(tr '\n' ' ' <<<"$local_addresses"))"
 endpoint=${CONTROL_PLANE_ENDPOINT:-$APISERVER_ADVERTISE_ADDRESS:$API_PORT}
 api_version=$(kubeadm_api_version "$installed_minor")
+in_container=0
+if systemd-detect-virt --container --quiet 2>/dev/null; then in_container=1; fi
 
 # Secrets live in a root-only folder that is removed however the script ends; kubeadm's own
 # verbose output is kept there too, for the diagnostics.
@@ -201,6 +230,8 @@ if [[ -f $MANIFESTS/kube-apiserver.yaml ]]; then
     running_minor=$(sed -nE 's/^v(1\.[0-9]+)\..*$/\1/p' <<<"$running_version")
     differ "KUBERNETES_VERSION (minor)" "$running_minor" "$installed_minor"
   fi
+  running_repository=$(sed -nE 's#^[[:space:]]*image: (.*)/kube-apiserver:v[^[:space:]]+$#\1#p' "$MANIFESTS/kube-apiserver.yaml" | head -n 1)
+  differ IMAGE_REPOSITORY "$running_repository" "${IMAGE_REPOSITORY:-registry.k8s.io}"
   differ "CRI socket" "$(sed -nE 's/.*--container-runtime-endpoint=([^" ]+).*/\1/p' /var/lib/kubelet/kubeadm-flags.env 2>/dev/null)" "$CONTAINERD_CRI_SOCKET"
   differ "kubelet cgroup driver" "$(sed -nE 's/^cgroupDriver: (.*)$/\1/p' /var/lib/kubelet/config.yaml 2>/dev/null)" systemd
   if ((${#differences[@]} > 0)); then
@@ -230,10 +261,18 @@ if [[ $state == initialized ]]; then
     bootstrap_token_yaml "$token"
     printf 'localAPIEndpoint:\n  advertiseAddress: "%s"\n  bindPort: %s\n' "$APISERVER_ADVERTISE_ADDRESS" "$API_PORT"
     printf 'nodeRegistration:\n  criSocket: "%s"\n' "$CONTAINERD_CRI_SOCKET"
+    kubeadm_ignore_preflight_yaml
     printf -- '---\napiVersion: %s\nkind: ClusterConfiguration\nkubernetesVersion: "%s"\n' "$api_version" "$control_plane_version"
     [[ -z $CONTROL_PLANE_ENDPOINT ]] || printf 'controlPlaneEndpoint: "%s"\n' "$CONTROL_PLANE_ENDPOINT"
+    [[ -z $IMAGE_REPOSITORY ]] || printf 'imageRepository: "%s"\n' "$IMAGE_REPOSITORY"
+    [[ -z $ETCD_IMAGE_TAG ]] || printf 'etcd:\n  local:\n    imageTag: "%s"\n' "$ETCD_IMAGE_TAG"
+    [[ -z $COREDNS_IMAGE_TAG ]] || printf 'dns:\n  imageTag: "%s"\n' "$COREDNS_IMAGE_TAG"
     printf 'networking:\n  podSubnet: "%s"\n  serviceSubnet: "%s"\n' "$POD_NETWORK_CIDR" "$SERVICE_CIDR"
     printf -- '---\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\n'
+    if ((in_container)); then
+      # The conntrack table is the host's: kube-proxy must not try to size it.
+      printf -- '---\napiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nconntrack:\n  maxPerCore: 0\n'
+    fi
   } >"$config"
   note "kubeadm config (the token shown masked):"
   mask_bootstrap_tokens <"$config" | sed 's/^/      /'

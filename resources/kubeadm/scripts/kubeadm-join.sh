@@ -23,6 +23,8 @@ Environment variables:
                           (default: read standard input)
   JOIN_DISCOVERY_TIMEOUT  how long kubeadm keeps trying to validate the API server with the token,
                           e.g. 1m or 90s, at most 1h (default: 1m)
+  IGNORE_PREFLIGHT_ERRORS optional comma list of kubeadm preflight checks reported as warnings, by
+                          name, e.g. Swap,NumCPU (default: none)
 
 Prints "KUBEADM_JOIN_RESULT state=joined|unchanged endpoint=HOST:PORT ca_cert_hash=sha256:..." as its
 last line: the API server and CA this node now trusts.
@@ -34,6 +36,7 @@ reject_arguments "$@"
 
 JOIN_COMMAND_FILE=${JOIN_COMMAND_FILE:-}
 JOIN_DISCOVERY_TIMEOUT=${JOIN_DISCOVERY_TIMEOUT:-1m}
+IGNORE_PREFLIGHT_ERRORS=${IGNORE_PREFLIGHT_ERRORS:-}
 
 readonly KUBE_DIR=/etc/kubernetes
 readonly KUBELET_CONF=$KUBE_DIR/kubelet.conf
@@ -42,6 +45,8 @@ readonly CA_CERT=$KUBE_DIR/pki/ca.crt
 # ---- validation: everything is checked before anything is changed -------------------------------
 discovery_seconds=$(duration_seconds "$JOIN_DISCOVERY_TIMEOUT") && ((discovery_seconds >= 1 && discovery_seconds <= 3600)) ||
   die "JOIN_DISCOVERY_TIMEOUT: '$JOIN_DISCOVERY_TIMEOUT' is not a duration from 1s to 1h (accepted: hours, minutes and seconds such as 1m or 90s)"
+
+check_ignore_preflight_errors
 
 source_name='standard input'
 if [[ -n $JOIN_COMMAND_FILE ]]; then
@@ -189,6 +194,7 @@ config=$work/join-config.yaml
   printf '    - "%s"\n' "${hashes[@]}"
   [[ $api_version == kubeadm.k8s.io/v1beta3 ]] && printf '  timeout: "%ss"\n' "$discovery_seconds"
   printf 'nodeRegistration:\n  criSocket: "%s"\n' "$CONTAINERD_CRI_SOCKET"
+  kubeadm_ignore_preflight_yaml
   [[ $api_version == kubeadm.k8s.io/v1beta3 ]] || printf 'timeouts:\n  discovery: "%ss"\n' "$discovery_seconds"
 } >"$config"
 token=''

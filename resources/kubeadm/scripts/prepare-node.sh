@@ -20,8 +20,12 @@ Environment variables:
                     (default: empty, the block is removed); a missing /etc/hosts is created
                     with the localhost lines first
   PREFLIGHT_IGNORE  optional; comma list of preflight checks to report as warnings instead of
-                    errors: NumCPU, Mem, Systemd, Cgroups, Port-<n> (e.g. Port-6443), or all
-                    (default: empty)
+                    errors: NumCPU, Mem, Systemd, Cgroups, Port-<n> (e.g. Port-6443), and on a
+                    container node Kmsg, CgroupsWritable, KernelSysctls; or all (default: empty)
+
+On a node that is a container (LXC/LXD, Proxmox, systemd-nspawn: systemd-detect-virt --container),
+the preflight also checks what only the container's host can give kubelet: /dev/kmsg, writable
+cgroup controllers and the kernel settings kubelet needs; each failure names the fix on the host.
 
 Prints "KUBEADM_NODE_IDENTITY hostname=... product_uuid=... machine_id=... macs=... primary_ip=...
 clock=<seconds since the epoch>" as its last line.
@@ -40,7 +44,10 @@ readonly HOSTS_BEGIN='# BEGIN kubeadm-pipeline cluster hosts'
 readonly HOSTS_END='# END kubeadm-pipeline cluster hosts'
 readonly MODULES_FILE=/etc/modules-load.d/k8s.conf
 readonly SYSCTL_FILE=/etc/sysctl.d/k8s.conf
-readonly KNOWN_CHECKS='NumCPU Mem Systemd Cgroups'
+readonly KNOWN_CHECKS='NumCPU Mem Systemd Cgroups Kmsg CgroupsWritable KernelSysctls'
+# What kubelet writes to /proc/sys when the value differs (and fails when it cannot): in a container
+# these are the host's, so the host must already have them.
+readonly KUBELET_SYSCTLS='vm.overcommit_memory=1 vm.panic_on_oom=0 kernel.panic=10 kernel.panic_on_oops=1 kernel.keys.root_maxkeys=1000000 kernel.keys.root_maxbytes=25000000'
 
 # ---- validation: everything is checked before anything is changed -------------------------------
 hostname_re='^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$'
@@ -205,6 +212,26 @@ if [[ -f /sys/fs/cgroup/cgroup.controllers ]] || grep -qE '^(cpu|memory)[[:space
   cgroups_ok=0
 fi
 check_result Cgroups "$cgroups_ok" "no cgroup controllers found under /sys/fs/cgroup"
+if systemd-detect-virt --container --quiet 2>/dev/null; then
+  container_kind=$(systemd-detect-virt --container 2>/dev/null || true)
+  note "this node is a container ($container_kind): checking what its host must give kubelet"
+  kmsg_ok=1
+  if [[ -c /dev/kmsg ]] && { : </dev/kmsg; } 2>/dev/null; then kmsg_ok=0; fi
+  check_result Kmsg "$kmsg_ok" "/dev/kmsg is missing or unreadable; kubelet exits without it (on the host: LXC/Proxmox lxc.mount.entry = /dev/kmsg dev/kmsg none defaults,bind,create=file; systemd-nspawn --bind=/dev/kmsg)"
+  read_only=$(findmnt -rn -t cgroup,cgroup2 -o TARGET,OPTIONS 2>/dev/null | awk '$2 ~ /(^|,)ro(,|$)/ { printf "%s ", $1 }')
+  check_result CgroupsWritable "$([[ -z $read_only ]]; echo $?)" "read-only cgroup mounts: ${read_only% }; kubelet and runc create cgroups there (on the host: LXC/Proxmox lxc.mount.auto = cgroup:rw, or a privileged container with nesting; systemd-nspawn: remount them read-write inside)"
+  wrong_sysctls=()
+  for entry in $KUBELET_SYSCTLS; do
+    key=${entry%%=*}
+    wanted=${entry#*=}
+    file=/proc/sys/${key//.//}
+    [[ -r $file ]] || continue
+    if [[ $(cat "$file") != "$wanted" ]] && ! [[ -w $file ]]; then wrong_sysctls+=("$key=$wanted (is $(cat "$file"))"); fi
+  done
+  if ((${#wrong_sysctls[@]} > 0)); then
+    check_result KernelSysctls 1 "kubelet needs ${wrong_sysctls[*]} and cannot set them from inside a container (on the host: sysctl -w for each, persisted in /etc/sysctl.d)"
+  fi
+fi
 if [[ -e /etc/kubernetes/kubelet.conf || -e /etc/kubernetes/manifests/kube-apiserver.yaml ]]; then
   # The node already runs Kubernetes: its own components hold these ports.
   note "node is already part of a cluster: port checks skipped"

@@ -12,7 +12,7 @@ usage() {
 Usage: sudo reset-node.sh
 
 Removes this node from its Kubernetes cluster and cleans up after kubeadm reset: the CNI
-configuration (/etc/cni/net.d) and state (/var/lib/cni), the CNI interfaces (cni0, flannel.*,
+configuration (the files in /etc/cni/net.d; the folder stays, containerd watches it) and state (/var/lib/cni), the CNI interfaces (cni0, flannel.*,
 weave, VXLAN devices of Flannel, Calico, Weave and Cilium), IPVS tables when ipvsadm is installed,
 the Kubernetes and CNI iptables chains (KUBE-*, CNI-*, FLANNEL*, WEAVE*; no other rule, chain or
 default policy), and /etc/kubernetes, /var/lib/kubelet, /var/lib/etcd.
@@ -31,7 +31,10 @@ require_supported_os
 # Chains kube-proxy, the CNI plugins' portmap/bridge, Flannel and Weave Net create.
 readonly OWN_CHAIN_RE='^(KUBE-|CNI-|FLANNEL|WEAVE)'
 # /var/lib/cni holds the CNI plugins' IP allocations: left behind, they leak into the rebuilt cluster.
-readonly DIRECTORIES=(/etc/kubernetes /var/lib/kubelet /var/lib/etcd /etc/cni/net.d /var/lib/cni)
+readonly DIRECTORIES=(/etc/kubernetes /var/lib/kubelet /var/lib/etcd /var/lib/cni)
+# Emptied, not removed: containerd watches this folder for the CNI config, and a removed and
+# re-created folder goes unnoticed (nodes stay NotReady, "cni plugin not initialized").
+readonly CNI_CONFIG_DIR=/etc/cni/net.d
 
 # ---- kubeadm reset ------------------------------------------------------------------------------
 log "kubeadm reset"
@@ -62,7 +65,19 @@ for dir in "${DIRECTORIES[@]}"; do
     removed=1
   fi
 done
+if [[ -d $CNI_CONFIG_DIR && -n $(ls -A "$CNI_CONFIG_DIR") ]]; then
+  find "$CNI_CONFIG_DIR" -mindepth 1 -delete
+  note "emptied $CNI_CONFIG_DIR"
+  removed=1
+fi
 ((removed)) || note "none found"
+# A folder removed by an earlier reset (or by hand) left containerd without its CNI config watch:
+# a restart gives it back. No pod runs any more, so nothing is cut.
+if [[ ! -d $CNI_CONFIG_DIR ]] && systemctl is-active --quiet containerd 2>/dev/null; then
+  install -d -m 0755 "$CNI_CONFIG_DIR"
+  systemctl restart containerd
+  note "re-created $CNI_CONFIG_DIR and restarted containerd so that it watches it again"
+fi
 
 # ---- network interfaces -------------------------------------------------------------------------
 log "CNI network interfaces"

@@ -55,9 +55,24 @@ install_if_changed() {
 
 # Kubernetes minors these scripts support, oldest first; the last is the default.
 # core's KubernetesVersion.SUPPORTED_MINORS lists the same (a unit test keeps them in step).
-SUPPORTED_KUBERNETES_MINORS="1.31 1.32 1.33 1.34 1.35"
+SUPPORTED_KUBERNETES_MINORS="1.26 1.27 1.28 1.29 1.30 1.31 1.32 1.33 1.34 1.35 1.36 1.37"
 # shellcheck disable=SC2034 # used by the scripts that source this file
-DEFAULT_KUBERNETES_MINOR=1.35
+DEFAULT_KUBERNETES_MINOR=1.37
+# The day upstream's patch releases end for each minor (as core's KubernetesVersion.END_OF_LIFE).
+KUBERNETES_END_OF_LIFE="1.26=2024-02-28 1.27=2024-06-28 1.28=2024-10-28 1.29=2025-02-28 1.30=2025-06-28
+1.31=2025-10-28 1.32=2026-02-28 1.33=2026-06-28 1.34=2026-10-27 1.35=2027-02-28 1.36=2027-06-28 1.37=2027-10-28"
+
+# Warns (never fails) when minor $1 is past upstream's end of life today.
+warn_if_end_of_life() {
+  local entry end
+  for entry in $KUBERNETES_END_OF_LIFE; do
+    [[ ${entry%%=*} == "$1" ]] || continue
+    end=${entry#*=}
+    if [[ $(date -u +%F) > $end ]]; then
+      warn "Kubernetes $1 reached upstream end of life on $end: it gets no more security fixes (newest supported minor: $DEFAULT_KUBERNETES_MINOR)"
+    fi
+  done
+}
 
 # Validates KUBERNETES_VERSION-style input ($2, named $1): 1.31 or 1.31.2 of a supported minor.
 validate_kubernetes_version() {
@@ -136,4 +151,23 @@ kubeadm_error() {
 # lines and Go stack frames that verbosity adds.
 kubeadm_messages() {
   grep -vE '^I[0-9]{4} |^[^ ]+$|^	[^ ]+:[0-9]+' "$1" 2>/dev/null | mask_bootstrap_tokens || true
+}
+
+# IGNORE_PREFLIGHT_ERRORS (kubeadm-init.sh, kubeadm-join.sh): a comma list of kubeadm preflight
+# check names, checked here; kubeadm_ignore_preflight_yaml prints them for nodeRegistration.
+check_ignore_preflight_errors() {
+  local check checks=()
+  [[ -n ${IGNORE_PREFLIGHT_ERRORS:-} ]] || return 0
+  IFS=',' read -r -a checks <<<"$IGNORE_PREFLIGHT_ERRORS"
+  for check in "${checks[@]}"; do
+    [[ $check =~ ^[A-Za-z][A-Za-z0-9-]{0,62}$ ]] ||
+      die "IGNORE_PREFLIGHT_ERRORS: '$check' is not a kubeadm preflight check name (accepted: a comma list of names such as Swap,NumCPU or all)"
+  done
+}
+kubeadm_ignore_preflight_yaml() { # as fields of nodeRegistration (two spaces in)
+  local check checks=()
+  [[ -n ${IGNORE_PREFLIGHT_ERRORS:-} ]] || return 0
+  IFS=',' read -r -a checks <<<"$IGNORE_PREFLIGHT_ERRORS"
+  printf '  ignorePreflightErrors:\n'
+  for check in "${checks[@]}"; do printf '  - "%s"\n' "$check"; done
 }

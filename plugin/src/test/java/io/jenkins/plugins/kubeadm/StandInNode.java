@@ -106,6 +106,8 @@ public final class StandInNode implements ScriptRunner {
                 sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_JOIN_RESULT state=joined endpoint=" + ENDPOINT
                         + " ca_cert_hash=" + CA_HASH);
             }
+            case "delete-join-token.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_TOKEN_DELETE_RESULT state=deleted token_id="
+                    + request.environment().get("JOIN_TOKEN_ID"));
             default -> sink.line(name, LineSink.Stream.STDOUT, "done");
         }
         return new CollectedRun(new ExecResult(0, ExecResult.Outcome.COMPLETED, Duration.ofMillis(5)), results);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,72 +46,14 @@ class PluginEndToEndIT {
         jenkins = KitJenkins.start(hpi);
         nodes = TestNodes.start("cp1", "worker1", "worker2");
         repo = StandInAptRepository.serve(nodes.hostAddress(), List.of("1.34.1-1.1"));
-        TestNode worker2 = nodes.node("worker2");
-        worker2.sh("useradd -m -s /bin/bash " + NON_ROOT_USER
-                + " && install -d -m 700 -o " + NON_ROOT_USER + " -g " + NON_ROOT_USER + " /home/" + NON_ROOT_USER + "/.ssh"
-                + " && install -m 600 -o " + NON_ROOT_USER + " -g " + NON_ROOT_USER + " /root/.ssh/authorized_keys /home/"
-                + NON_ROOT_USER + "/.ssh/authorized_keys"
-                + " && echo '" + NON_ROOT_USER + " ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/" + NON_ROOT_USER
-                + " && chmod 440 /etc/sudoers.d/" + NON_ROOT_USER);
+        KitLab.addSudoUser(nodes.node("worker2"), NON_ROOT_USER);
         jenkins.awaitUp(Duration.ofMinutes(4));
 
         String active = jenkins.groovy("def p = jenkins.model.Jenkins.get().pluginManager.getPlugin('kubeadm-pipeline')\n"
                 + "print(p == null ? 'missing' : (p.isActive() ? 'active ' + p.version : 'inactive'))\n"
                 + "jenkins.model.Jenkins.get().pluginManager.failedPlugins.each { println(' failed: ' + it.name + ' ' + it.cause) }");
         assertTrue(active.startsWith("active "), "the packaged plugin loads in the kit's Jenkins: " + active);
-
-        String key = Files.readString(nodes.node("cp1").clientKey());
-        StringBuilder setup = new StringBuilder(String.join("\n",
-                "import com.cloudbees.plugins.credentials.CredentialsScope",
-                "import com.cloudbees.plugins.credentials.SystemCredentialsProvider",
-                "import com.cloudbees.jenkins.plugins.sshcredentials.impl.BasicSSHUserPrivateKey",
-                "import hudson.plugins.sshslaves.SSHLauncher",
-                "import hudson.plugins.sshslaves.verifiers.ManuallyProvidedKeyVerificationStrategy",
-                "import hudson.slaves.DumbSlave",
-                "import hudson.slaves.RetentionStrategy",
-                "def j = jenkins.model.Jenkins.get()",
-                "def creds = SystemCredentialsProvider.getInstance()",
-                "def key = '''" + key + "'''",
-                "for (user in ['root', '" + NON_ROOT_USER + "']) {",
-                "  creds.getCredentials().add(new BasicSSHUserPrivateKey(CredentialsScope.GLOBAL, 'node-' + user, user,",
-                "      new BasicSSHUserPrivateKey.DirectEntryPrivateKeySource(key), null, 'test nodes as ' + user))",
-                "}",
-                "creds.save()",
-                "def agent(j, name, host, user, labels, hostKey) {",
-                "  def launcher = new SSHLauncher(host, 22, 'node-' + user, null, null, null, null, 60, 3, 5,",
-                "      new ManuallyProvidedKeyVerificationStrategy(hostKey))",
-                "  def n = new DumbSlave(name, user == 'root' ? '/var/lib/jenkins-agent' : '/home/' + user + '/agent', launcher)",
-                "  n.labelString = labels",
-                "  n.numExecutors = 1",
-                "  n.retentionStrategy = new RetentionStrategy.Always()",
-                "  j.addNode(n)",
-                "}", ""));
-        for (TestNode n : nodes.nodes()) {
-            String hostKey = Files.readString(n.knownHosts()).lines().filter(l -> l.startsWith(n.address() + " "))
-                    .findFirst().orElseThrow().substring(n.address().length() + 1).trim();
-            String user = n.name().equals("worker2") ? NON_ROOT_USER : "root";
-            String labels = n.name().equals("cp1") ? "k8s-control-plane" : "k8s-worker";
-            setup.append("agent(j, '").append(n.name()).append("', '").append(n.address()).append("', '").append(user)
-                    .append("', '").append(labels).append("', '").append(hostKey).append("')\n");
-        }
-        jenkins.groovy(setup.toString());
-        awaitAgentsOnline();
-    }
-
-    static void awaitAgentsOnline() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        String offline = "";
-        while (System.nanoTime() < deadline) {
-            offline = jenkins.groovy("print(jenkins.model.Jenkins.get().computers.findAll { it.node != jenkins.model.Jenkins.get()"
-                    + " && !it.online }.collect { it.name }.join(' '))").trim();
-            if (offline.isEmpty()) {
-                return;
-            }
-            Thread.sleep(2000);
-        }
-        String why = jenkins.groovy("jenkins.model.Jenkins.get().computers.findAll { !it.online && it.node != jenkins.model.Jenkins.get() }"
-                + ".each { println('--- ' + it.name); println(it.log) }");
-        throw new AssertionError("agents still offline after 3 minutes: " + offline + "\n" + KitJenkins.tail(why, 6000));
+        KitLab.connectAgents(jenkins, nodes, Map.of("worker2", NON_ROOT_USER));
     }
 
     static String cluster() {
@@ -166,6 +109,10 @@ class PluginEndToEndIT {
         String joinCommand = joinCommandCredential();
         rememberSecrets(joinCommand);
         assertTrue(joinCommand.contains(endpoint), "the credential's join command names cp1");
+        // Every worker joined, so the bootstrap token is gone from the control plane.
+        String tokenId = secrets.get(secrets.size() - 2).substring(0, 6);
+        assertTrue(b.console().contains("join token " + tokenId + " deleted on cp1"), b.console());
+        assertFalse(nodes.node("cp1").sh("kubeadm token list").contains(tokenId), "the token is deleted on cp1");
     }
 
     @Test

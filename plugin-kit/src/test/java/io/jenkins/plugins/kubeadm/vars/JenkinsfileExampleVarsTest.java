@@ -21,7 +21,6 @@ import org.junit.Test;
 public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
 
     private static final String EVERY_NODE = "k8s-control-plane || k8s-worker";
-    private static final String KUBECONFIG = "kubeadm-admin-kubeconfig";
 
     private final Map<String, Object> params = new LinkedHashMap<>();
     private final Map<String, Map<?, ?>> parameterDefinitions = new LinkedHashMap<>();
@@ -92,10 +91,10 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
                 call("prepareNode", "label", EVERY_NODE),
                 call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.35"),
                 call("kubeadmInit", "label", "k8s-control-plane"),
-                call("applyCni", "cni", "flannel", "kubeconfigCredentialsId", KUBECONFIG),
+                call("applyCni", "cni", "flannel"),
                 call("joinWorkers", "label", "k8s-worker"),
                 call("deployWorkload", "manifestText", manifestText(stepCalls.get(6)), "rollbackOnFailure", true,
-                        "smokeTarget", "service/nginx:80", "kubeconfigCredentialsId", KUBECONFIG)), stepCalls);
+                        "smokeTarget", "service/nginx:80")), stepCalls);
         assertEquals(List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload"), stagesRun);
         assertEquals(List.of("GPU plugin"), stagesSkipped);
         assertEquals(List.of("H 3 * * 1"), crons);
@@ -123,8 +122,8 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
                 "installGpuPlugin"), stepCalls.stream().map(StepCall::step).toList());
         assertEquals(call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.34"), stepCalls.get(2));
-        assertEquals(call("applyCni", "cni", "calico", "kubeconfigCredentialsId", KUBECONFIG), stepCalls.get(4));
-        assertEquals(call("installGpuPlugin", "label", "k8s-gpu", "kubeconfigCredentialsId", KUBECONFIG), stepCalls.get(7));
+        assertEquals(call("applyCni", "cni", "calico"), stepCalls.get(4));
+        assertEquals(call("installGpuPlugin", "label", "k8s-gpu"), stepCalls.get(7));
         assertEquals(List.of(), stagesSkipped);
     }
 

@@ -32,14 +32,14 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
     }
 
     @Test
-    public void defaultsBuildTheClusterInOrderAndSayTheCniWasNotApplied() {
+    public void defaultsBuildTheClusterInOrderWithFlannelFromTheControlPlaneAgent() {
         kubeadmCluster();
         assertEquals(List.of(
                 call("prepareNode", "label", EVERY_NODE),
                 call("installRuntime", "label", EVERY_NODE),
                 call("kubeadmInit", "label", "k8s-control-plane"),
-                call("joinWorkers", "label", "k8s-worker")), stepCalls);
-        assertTrue(echoes.toString(), echoes.stream().anyMatch(line -> line.contains("no pod network (CNI) was applied")));
+                call("joinWorkers", "label", "k8s-worker"),
+                call("applyCni", "cni", "flannel", "controlPlaneLabel", "k8s-control-plane")), stepCalls);
     }
 
     @Test
@@ -51,7 +51,8 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
                 call("installRuntime", "label", "nuc1 || nuc-workers", "kubernetesVersion", "1.34"),
                 call("kubeadmInit", "label", "nuc1", "joinCredentialsId", "lab-join", "podNetworkCidr", "192.168.0.0/16"),
                 call("joinWorkers", "label", "nuc-workers", "joinCredentialsId", "lab-join"),
-                call("applyCni", "cni", "calico", "kubeconfigCredentialsId", "lab-admin", "podCidr", "192.168.0.0/16")), stepCalls);
+                call("applyCni", "cni", "calico", "controlPlaneLabel", "nuc1", "kubeconfigCredentialsId", "lab-admin",
+                        "podCidr", "192.168.0.0/16")), stepCalls);
         assertEquals(List.of(), echoes);
     }
 
@@ -59,7 +60,8 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
     public void podNetworkCidrIsTheSameForKubeadmInitAndApplyCni() {
         kubeadmCluster("podNetworkCidr", "10.32.0.0/12", "kubeconfigCredentialsId", "lab-admin");
         assertEquals(call("kubeadmInit", "label", "k8s-control-plane", "podNetworkCidr", "10.32.0.0/12"), stepCalls.get(2));
-        assertEquals(call("applyCni", "cni", "flannel", "kubeconfigCredentialsId", "lab-admin", "podCidr", "10.32.0.0/12"),
+        assertEquals(call("applyCni", "cni", "flannel", "controlPlaneLabel", "k8s-control-plane", "kubeconfigCredentialsId", "lab-admin",
+                "podCidr", "10.32.0.0/12"),
                 stepCalls.get(4));
     }
 
@@ -74,7 +76,7 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
     @Test
     public void resetFalseResetsNothing() {
         kubeadmCluster("reset", false);
-        assertEquals(List.of("prepareNode", "installRuntime", "kubeadmInit", "joinWorkers"),
+        assertEquals(List.of("prepareNode", "installRuntime", "kubeadmInit", "joinWorkers", "applyCni"),
                 stepCalls.stream().map(StepCall::step).toList());
     }
 
@@ -89,12 +91,6 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
     public void aResetThatIsNotABooleanFailsInsteadOfWipingTheNodes() {
         String message = refused("reset", "false");
         assertTrue(message, message.startsWith("kubeadmCluster: reset: 'false' is not a boolean"));
-    }
-
-    @Test
-    public void aCniWithoutAKubeconfigCredentialFailsInsteadOfBeingIgnored() {
-        String message = refused("cni", "calico");
-        assertTrue(message, message.startsWith("kubeadmCluster: cni needs kubeconfigCredentialsId"));
     }
 
     @Test

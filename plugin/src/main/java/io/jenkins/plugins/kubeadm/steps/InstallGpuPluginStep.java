@@ -1,19 +1,19 @@
 package io.jenkins.plugins.kubeadm.steps;
 
+import hudson.AbortException;
 import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
-import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.agents.ClusterWork;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginResult;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
-import hudson.AbortException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

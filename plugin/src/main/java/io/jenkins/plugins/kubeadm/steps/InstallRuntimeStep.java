@@ -4,9 +4,9 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
@@ -24,6 +24,7 @@ public final class InstallRuntimeStep extends NodeStep {
     private String pauseImage;
     private String aptRepository;
     private String aptKeyUrl;
+    private String registryMirror;
 
     @DataBoundConstructor
     public InstallRuntimeStep() {
@@ -65,40 +66,46 @@ public final class InstallRuntimeStep extends NodeStep {
         this.aptKeyUrl = Util.fixEmptyAndTrim(aptKeyUrl);
     }
 
+    public String getRegistryMirror() {
+        return registryMirror;
+    }
+
+    /** A registry containerd pulls images from first (http://HOST:PORT), for air-gapped sites. */
+    @DataBoundSetter
+    public void setRegistryMirror(String registryMirror) {
+        this.registryMirror = Util.fixEmptyAndTrim(registryMirror);
+    }
+
     @Override
     int defaultTimeoutMinutes() {
         return 20;
     }
 
+    InstallRuntimeParams params() {
+        return InstallRuntimeParams.of(kubernetesVersion, pauseImage, aptRepository, aptKeyUrl).withRegistryMirror(registryMirror);
+    }
+
     @Override
     public StepExecution start(StepContext context) throws Exception {
-        validated(() -> InstallRuntimeParams.of(kubernetesVersion, pauseImage, aptRepository, aptKeyUrl));
+        validated(this::params);
         return new Execution(context, this, effectiveTimeoutMinutes());
     }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
         private static final long serialVersionUID = 1L;
-        private final String label;
-        private final String kubernetesVersion;
-        private final String pauseImage;
-        private final String aptRepository;
-        private final String aptKeyUrl;
+        private final transient InstallRuntimeStep step;
         private final int timeoutMinutes;
 
         Execution(StepContext context, InstallRuntimeStep step, int timeoutMinutes) {
             super(context, DescriptorImpl.NAME);
-            this.label = step.getLabel();
-            this.kubernetesVersion = step.kubernetesVersion;
-            this.pauseImage = step.pauseImage;
-            this.aptRepository = step.aptRepository;
-            this.aptKeyUrl = step.aptKeyUrl;
+            this.step = step;
             this.timeoutMinutes = timeoutMinutes;
         }
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            InstallRuntimeParams params = InstallRuntimeParams.of(kubernetesVersion, pauseImage, aptRepository, aptKeyUrl);
-            List<ScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            InstallRuntimeParams params = step.params();
+            List<ScriptRunner> nodes = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
             List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
             logs.sink().logged(names, "install-runtime", () -> NodeSteps.installRuntime(nodes, params, logs.sink(),
                     Duration.ofMinutes(timeoutMinutes), cancellation));

@@ -4,10 +4,11 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
+import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
@@ -28,6 +29,9 @@ public final class JoinWorkersStep extends NodeStep {
 
     private String joinCredentialsId;
     private int discoveryTimeoutSeconds;
+    private String ignorePreflightErrors;
+    private String controlPlaneLabel;
+    private boolean keepToken;
 
     @DataBoundConstructor
     public JoinWorkersStep() {
@@ -52,9 +56,43 @@ public final class JoinWorkersStep extends NodeStep {
         this.discoveryTimeoutSeconds = discoveryTimeoutSeconds;
     }
 
+    public String getIgnorePreflightErrors() {
+        return ignorePreflightErrors;
+    }
+
+    /** kubeadm preflight checks reported as warnings on the workers, a comma list of their names. */
+    @DataBoundSetter
+    public void setIgnorePreflightErrors(String ignorePreflightErrors) {
+        this.ignorePreflightErrors = Util.fixEmptyAndTrim(ignorePreflightErrors);
+    }
+
+    public String getControlPlaneLabel() {
+        return controlPlaneLabel;
+    }
+
+    /** The control-plane agent's label, where the join token is deleted once every worker joined; empty: k8s-control-plane. */
+    @DataBoundSetter
+    public void setControlPlaneLabel(String controlPlaneLabel) {
+        this.controlPlaneLabel = Util.fixEmptyAndTrim(controlPlaneLabel);
+    }
+
+    public boolean isKeepToken() {
+        return keepToken;
+    }
+
+    /** Keeps the bootstrap token after the joins (more workers will join with the same command later). */
+    @DataBoundSetter
+    public void setKeepToken(boolean keepToken) {
+        this.keepToken = keepToken;
+    }
+
     @Override
     int defaultTimeoutMinutes() {
         return 10;
+    }
+
+    List<String> preflightIgnores() {
+        return ignorePreflightErrors == null ? List.of() : KubeadmInitParams.preflightChecks(ignorePreflightErrors);
     }
 
     Duration discoveryTimeout() {
@@ -68,6 +106,7 @@ public final class JoinWorkersStep extends NodeStep {
     @Override
     public StepExecution start(StepContext context) throws Exception {
         validated(this::discoveryTimeout);
+        validated(this::preflightIgnores);
         validated(() -> Credentials.id("joinCredentialsId", joinCredentialsId));
         return new Execution(context, this, effectiveTimeoutMinutes());
     }
@@ -90,10 +129,21 @@ public final class JoinWorkersStep extends NodeStep {
             logs.redactor().addAll(joinCommand.secrets());
             List<ScriptRunner> workers = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
             KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
-            List<KubeadmSteps.JoinResult> joined = steps.joinWorkers(workers, joinCommand, step.discoveryTimeout());
+            List<KubeadmSteps.JoinResult> joined = steps.joinWorkers(workers, joinCommand, step.discoveryTimeout(),
+                    step.preflightIgnores());
             for (KubeadmSteps.JoinResult r : joined) {
                 logs.say("joinWorkers: " + r.node() + (r.joined() ? " joined " : " was already a node of ") + r.apiServerEndpoint());
             }
+            if (step.keepToken) {
+                logs.say("joinWorkers: join token " + joinCommand.tokenId() + " kept (keepToken), it expires with its TTL");
+                return null;
+            }
+            // Every worker joined: the token can only add nodes nobody asked for. Delete it, as k0sctl does.
+            String label = step.controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : step.controlPlaneLabel;
+            ScriptRunner controlPlane = NodeAgents.selectOne(label, null, DescriptorImpl.NAME);
+            boolean deleted = steps.deleteJoinToken(controlPlane, joinCommand.tokenId());
+            logs.say("joinWorkers: join token " + joinCommand.tokenId() + (deleted ? " deleted on " : " was already gone on ")
+                    + controlPlane.nodeName() + "; the next kubeadmInit makes a fresh one");
             return null;
         }
     }

@@ -4,9 +4,9 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
@@ -31,6 +31,10 @@ public final class KubeadmInitStep extends NodeStep {
     private String joinTokenTtl;
     private boolean controlPlaneSchedulable;
     private String joinCredentialsId;
+    private String imageRepository;
+    private String etcdImageTag;
+    private String corednsImageTag;
+    private String ignorePreflightErrors;
 
     @DataBoundConstructor
     public KubeadmInitStep() {
@@ -108,6 +112,46 @@ public final class KubeadmInitStep extends NodeStep {
         this.joinCredentialsId = Util.fixEmptyAndTrim(joinCredentialsId);
     }
 
+    public String getImageRepository() {
+        return imageRepository;
+    }
+
+    /** Registry the control-plane images come from (kubeadm imageRepository), for air-gapped sites. */
+    @DataBoundSetter
+    public void setImageRepository(String imageRepository) {
+        this.imageRepository = Util.fixEmptyAndTrim(imageRepository);
+    }
+
+    public String getEtcdImageTag() {
+        return etcdImageTag;
+    }
+
+    /** The etcd image's tag when the registry holds another than kubeadm pins. */
+    @DataBoundSetter
+    public void setEtcdImageTag(String etcdImageTag) {
+        this.etcdImageTag = Util.fixEmptyAndTrim(etcdImageTag);
+    }
+
+    public String getCorednsImageTag() {
+        return corednsImageTag;
+    }
+
+    /** The CoreDNS image's tag when the registry holds another than kubeadm pins. */
+    @DataBoundSetter
+    public void setCorednsImageTag(String corednsImageTag) {
+        this.corednsImageTag = Util.fixEmptyAndTrim(corednsImageTag);
+    }
+
+    public String getIgnorePreflightErrors() {
+        return ignorePreflightErrors;
+    }
+
+    /** kubeadm preflight checks reported as warnings, a comma list of their names. */
+    @DataBoundSetter
+    public void setIgnorePreflightErrors(String ignorePreflightErrors) {
+        this.ignorePreflightErrors = Util.fixEmptyAndTrim(ignorePreflightErrors);
+    }
+
     @Override
     int defaultTimeoutMinutes() {
         return 15;
@@ -115,7 +159,9 @@ public final class KubeadmInitStep extends NodeStep {
 
     KubeadmInitParams params() {
         return KubeadmInitParams.of(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint,
-                kubernetesVersion, joinTokenTtl, controlPlaneSchedulable);
+                kubernetesVersion, joinTokenTtl, controlPlaneSchedulable)
+                .withImageRepository(imageRepository).withImageTags(etcdImageTag, corednsImageTag)
+                .withIgnorePreflightErrors(ignorePreflightErrors);
     }
 
     @Override

@@ -32,7 +32,7 @@ public class BundledLibraryTest {
         p.setDefinition(new CpsFlowDefinition("kubeadmCluster(reset: true, kubernetesVersion: '1.33')", true));
         WorkflowRun b = j.buildAndAssertSuccess(p);
         j.assertLogContains("Loading library " + BundledLibraryResolver.LIBRARY_NAME, b);
-        assertEquals(List.of("reset-node.sh", "prepare-node.sh", "install-runtime.sh", "kubeadm-init.sh"),
+        assertEquals(List.of("reset-node.sh", "prepare-node.sh", "install-runtime.sh", "kubeadm-init.sh", "delete-join-token.sh"),
                 StandInNodes.node("cp1").scripts());
         assertEquals(List.of("reset-node.sh", "prepare-node.sh", "install-runtime.sh", "kubeadm-join.sh"),
                 StandInNodes.node("worker1").scripts());

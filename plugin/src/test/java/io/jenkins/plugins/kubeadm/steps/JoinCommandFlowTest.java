@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
@@ -67,6 +69,11 @@ public class JoinCommandFlowTest {
         }
         j.assertLogContains("credential 'kubeadm-join-command' (created)", first);
         j.assertLogContains("worker2 joined " + StandInNode.ENDPOINT, first);
+        // Once every worker joined, the token is deleted on the control plane: only its public id travels.
+        StandInNode.Received delete = StandInNodes.node("cp1").received().get(1);
+        assertEquals("delete-join-token.sh", delete.script());
+        assertEquals(token.substring(0, 6), delete.environment().get("JOIN_TOKEN_ID"));
+        j.assertLogContains("join token " + token.substring(0, 6) + " deleted on cp1", first);
         j.assertLogNotContains(token, first);
         j.assertLogNotContains(token.substring(7), first);
         assertThat(NodeStepsTest.artifacts(first), hasItems("kubeadm-logs/cp1/01-kubeadm-init.log",
@@ -75,7 +82,7 @@ public class JoinCommandFlowTest {
         // A second build makes a fresh token and updates the same credential.
         WorkflowRun second = j.buildAndAssertSuccess(p);
         j.assertLogContains("credential 'kubeadm-join-command' (updated)", second);
-        String secondToken = StandInNodes.node("cp1").received().get(1).privateFiles().get("JOIN_TOKEN_FILE");
+        String secondToken = StandInNodes.node("cp1").received().get(2).privateFiles().get("JOIN_TOKEN_FILE");
         assertNotEquals(token, secondToken);
         assertTrue(joinCredential().getSecret().getPlainText().contains(secondToken));
         assertEquals(1, CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, j.jenkins, ACL.SYSTEM2).size());
@@ -99,23 +106,28 @@ public class JoinCommandFlowTest {
                 .filter(c -> c.getId().equals("kubeadm-join-command")).findFirst().orElseThrow();
     }
 
-    /** Every file below {@code root} whose bytes contain {@code secret}. */
+    /** Every file below {@code root} whose bytes contain {@code secret}; files Jenkins removes meanwhile are passed over. */
     static List<String> filesContaining(Path root, String secret) throws IOException {
         byte[] needle = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         List<String> hits = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                byte[] content;
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
                 try {
-                    content = Files.readAllBytes(f);
+                    if (attrs.isRegularFile() && indexOf(Files.readAllBytes(f), needle) >= 0) {
+                        hits.add(root.relativize(f).toString());
+                    }
                 } catch (IOException e) {
-                    continue; // a file that went away while walking
+                    // an atomic-write temporary file that is gone already
                 }
-                if (indexOf(content, needle) >= 0) {
-                    hits.add(root.relativize(f).toString());
-                }
+                return FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
         return hits;
     }
 

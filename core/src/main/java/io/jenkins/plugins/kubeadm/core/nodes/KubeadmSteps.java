@@ -44,6 +44,7 @@ public final class KubeadmSteps {
     public static final String INIT_STEP = "kubeadm-init";
     public static final String JOIN_STEP = "kubeadm-join";
     public static final String RESET_STEP = "reset-node";
+    public static final String DELETE_TOKEN_STEP = "delete-join-token";
     /** How long a worker's kubeadm keeps trying to validate the API server with the token. */
     public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofMinutes(1);
 
@@ -51,6 +52,8 @@ public final class KubeadmSteps {
     static final String JOIN_COMMAND_FILE = "JOIN_COMMAND_FILE";
     static final String INIT_RESULT = "KUBEADM_INIT_RESULT";
     static final String JOIN_RESULT = "KUBEADM_JOIN_RESULT";
+    static final String TOKEN_DELETE_RESULT = "KUBEADM_TOKEN_DELETE_RESULT";
+    private static final java.util.regex.Pattern TOKEN_ID = java.util.regex.Pattern.compile("[a-z0-9]{6}");
     /** The scripts print this line, then their diagnostics, when a step fails. */
     static final String DIAGNOSTICS_MARKER = "==> diagnostics";
 
@@ -63,7 +66,8 @@ public final class KubeadmSteps {
     public record JoinResult(String node, boolean joined, String apiServerEndpoint, String caCertHash) {
     }
 
-    public record ClusterResult(InitResult controlPlane, List<JoinResult> workers) {
+    /** {@code tokenDeleted} is false when the token was already gone (deleted or expired). */
+    public record ClusterResult(InitResult controlPlane, List<JoinResult> workers, boolean tokenDeleted) {
     }
 
     private final StepLogs logs;
@@ -85,11 +89,47 @@ public final class KubeadmSteps {
         this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
     }
 
-    /** kubeadmInit, then joinWorkers with the join command it made. */
+    /**
+     * kubeadmInit, then joinWorkers with the join command it made, then the join token is deleted on
+     * the control plane: once every worker has joined, nobody needs it.
+     */
     public ClusterResult buildCluster(ScriptRunner controlPlane, List<? extends ScriptRunner> workers, KubeadmInitParams params) {
         InitResult init = kubeadmInit(controlPlane, params);
-        List<JoinResult> joined = workers.isEmpty() ? List.of() : joinWorkers(workers, init.joinCommand(), DEFAULT_DISCOVERY_TIMEOUT);
-        return new ClusterResult(init, joined);
+        List<JoinResult> joined = workers.isEmpty() ? List.of()
+                : joinWorkers(workers, init.joinCommand(), DEFAULT_DISCOVERY_TIMEOUT, params.ignorePreflightErrors());
+        boolean deleted = deleteJoinToken(controlPlane, init.joinCommand().tokenId());
+        return new ClusterResult(init, joined, deleted);
+    }
+
+    /**
+     * Deletes a bootstrap token on the control plane ({@code kubeadm token delete}), e.g. after the
+     * last worker joined. Only the token's public id travels (as JOIN_TOKEN_ID); a token already
+     * gone is fine.
+     *
+     * @param tokenId the 6-character id before the dot, never the whole token
+     * @return true when it deleted the token, false when the token was already gone
+     * @throws ParallelStepRunner.StepFailedException when the control plane cannot delete it
+     */
+    public boolean deleteJoinToken(ScriptRunner controlPlane, String tokenId) {
+        if (tokenId == null || !TOKEN_ID.matcher(tokenId).matches()) {
+            // Never echo the value: a caller may have passed the whole token by mistake.
+            throw new IllegalArgumentException("tokenId must be the 6-character id of a bootstrap token ([a-z0-9]{6}), not the whole token");
+        }
+        String node = controlPlane.nodeName();
+        StepRequest request = StepRequest.of(StepScript.load("delete-join-token.sh"), Map.of("JOIN_TOKEN_ID", tokenId));
+        StepOutput output = new StepOutput(TOKEN_DELETE_RESULT);
+        logSink.beginStep(node, DELETE_TOKEN_STEP);
+        List<NodeStepResult> results = ParallelStepRunner.run(List.of(controlPlane), n -> request, output, timeout, cancellation,
+                logs.redactor()::redact);
+        boolean deleted = "deleted".equals(output.result(node).get("state"));
+        if (results.get(0).succeeded()) {
+            logSink.line(node, LineSink.Stream.STDOUT, deleted
+                    ? "join token " + tokenId + " deleted: it can add no more nodes to the cluster"
+                    : "join token " + tokenId + " was already gone (deleted or expired)");
+        }
+        output.finish(results);
+        ParallelStepRunner.requireSuccess("deleteJoinToken", results);
+        return deleted;
     }
 
     /**
@@ -161,6 +201,16 @@ public final class KubeadmSteps {
      * @throws ParallelStepRunner.StepFailedException listing every worker that failed, with its reason
      */
     public List<JoinResult> joinWorkers(List<? extends ScriptRunner> workers, JoinCommand joinCommand, Duration discoveryTimeout) {
+        return joinWorkers(workers, joinCommand, discoveryTimeout, List.of());
+    }
+
+    /**
+     * joinWorkers with kubeadm preflight checks reported as warnings
+     *
+     * @param ignorePreflightErrors kubeadm preflight check names, validated as in {@link KubeadmInitParams}
+     */
+    public List<JoinResult> joinWorkers(List<? extends ScriptRunner> workers, JoinCommand joinCommand, Duration discoveryTimeout,
+                                        List<String> ignorePreflightErrors) {
         if (joinCommand.isControlPlane()) {
             throw new IllegalArgumentException("joinWorkers takes a worker join command (JoinCommand.forWorkers())");
         }
@@ -170,8 +220,12 @@ public final class KubeadmSteps {
         }
         logs.redactor().addAll(joinCommand.secrets());
         byte[] commandFile = (joinCommand.toSecretCommandLine() + "\n").getBytes(StandardCharsets.UTF_8);
-        StepRequest request = new StepRequest(StepScript.load("kubeadm-join.sh"), Map.of("JOIN_DISCOVERY_TIMEOUT", seconds + "s"),
-                Map.of(JOIN_COMMAND_FILE, commandFile));
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("JOIN_DISCOVERY_TIMEOUT", seconds + "s");
+        if (!ignorePreflightErrors.isEmpty()) {
+            env.put("IGNORE_PREFLIGHT_ERRORS", String.join(",", KubeadmInitParams.preflightChecks(String.join(",", ignorePreflightErrors))));
+        }
+        StepRequest request = new StepRequest(StepScript.load("kubeadm-join.sh"), env, Map.of(JOIN_COMMAND_FILE, commandFile));
         StepOutput output = new StepOutput(JOIN_RESULT);
         for (ScriptRunner worker : workers) {
             logSink.beginStep(worker.nodeName(), JOIN_STEP);

@@ -10,7 +10,10 @@ import java.util.regex.Pattern;
  * Parameters of installRuntime (resources/kubeadm/scripts/install-runtime.sh). Unset values keep the
  * script's defaults: the newest supported minor, its pause image, pkgs.k8s.io and its key.
  */
-public record InstallRuntimeParams(KubernetesVersion kubernetesVersion, String pauseImage, String aptRepo, String aptKeyUrl) {
+public record InstallRuntimeParams(KubernetesVersion kubernetesVersion, String pauseImage, String aptRepo, String aptKeyUrl,
+                                   String registryMirror) {
+
+    private static final Pattern REGISTRY_MIRROR = Pattern.compile("(https?)://([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?)/?");
 
     private static final Pattern IMAGE_REFERENCE = Pattern.compile(
             "[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*"
@@ -28,7 +31,25 @@ public record InstallRuntimeParams(KubernetesVersion kubernetesVersion, String p
             }
         }
         return new InstallRuntimeParams(version, image, blank(aptRepo) ? null : httpUrl("aptRepository", aptRepo),
-                blank(aptKeyUrl) ? null : httpUrl("aptKeyUrl", aptKeyUrl));
+                blank(aptKeyUrl) ? null : httpUrl("aptKeyUrl", aptKeyUrl), null);
+    }
+
+    /**
+     * A registry mirror containerd pulls docker.io, registry.k8s.io, quay.io and ghcr.io images from
+     * first, and which serves images named after its own HOST:PORT (kubeadm's imageRepository), e.g.
+     * {@code http://10.0.0.5:5000}; plain HTTP when the URL says http://. Blank for none.
+     */
+    public InstallRuntimeParams withRegistryMirror(String mirror) {
+        String url = null;
+        if (!blank(mirror)) {
+            var m = REGISTRY_MIRROR.matcher(mirror.trim());
+            if (!m.matches()) {
+                throw new ParameterException("registryMirror", "'" + mirror + "' is not a registry URL",
+                        "http:// or https:// HOST[:PORT] without a path, e.g. http://10.0.0.5:5000 or https://mirror.lab.example");
+            }
+            url = m.group(1) + "://" + m.group(2);
+        }
+        return new InstallRuntimeParams(kubernetesVersion, pauseImage, aptRepo, aptKeyUrl, url);
     }
 
     public Map<String, String> environment() {
@@ -42,6 +63,9 @@ public record InstallRuntimeParams(KubernetesVersion kubernetesVersion, String p
         }
         if (aptKeyUrl != null) {
             env.put("KUBERNETES_APT_KEY_URL", aptKeyUrl);
+        }
+        if (registryMirror != null) {
+            env.put("REGISTRY_MIRROR", registryMirror);
         }
         return env;
     }

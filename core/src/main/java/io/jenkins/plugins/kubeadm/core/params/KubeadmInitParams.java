@@ -1,6 +1,8 @@
 package io.jenkins.plugins.kubeadm.core.params;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -14,7 +16,13 @@ import java.util.regex.Pattern;
  */
 public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String apiServerAdvertiseAddress,
                                 String controlPlaneEndpoint, KubernetesVersion kubernetesVersion, String joinTokenTtl,
-                                boolean controlPlaneSchedulable) {
+                                boolean controlPlaneSchedulable, String imageRepository, String etcdImageTag,
+                                String corednsImageTag, List<String> ignorePreflightErrors) {
+
+    private static final Pattern IMAGE_REPOSITORY = Pattern.compile(
+            "[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*");
+    private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern PREFLIGHT_CHECK = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,62}");
 
     /** What Flannel expects. */
     public static final String DEFAULT_POD_NETWORK_CIDR = "10.244.0.0/16";
@@ -57,7 +65,71 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
             throw new ParameterException("joinTokenTtl", "'" + joinTokenTtl + "' is not a duration from 1m to 24h",
                     "hours, minutes and seconds such as 30m, 1h30m or 90s; a join token is short-lived by design");
         }
-        return new KubeadmInitParams(pods, services, address, endpoint, version, ttl, controlPlaneSchedulable);
+        return new KubeadmInitParams(pods, services, address, endpoint, version, ttl, controlPlaneSchedulable, null, null, null, List.of());
+    }
+
+    /**
+     * The registry (and path) kubeadm pulls the control-plane, etcd, CoreDNS, kube-proxy and pause
+     * images from (kubeadm's {@code imageRepository}; air-gapped sites), e.g. {@code 10.0.0.5:5000}
+     * or {@code mirror.lab.example/k8s}; blank for kubeadm's default registry.k8s.io.
+     */
+    public KubeadmInitParams withImageRepository(String repository) {
+        String repo = null;
+        if (!blank(repository)) {
+            repo = repository.trim().replaceAll("/+$", "");
+            if (!IMAGE_REPOSITORY.matcher(repo).matches()) {
+                throw new ParameterException("imageRepository", "'" + repository + "' is not an image repository",
+                        "HOST[:PORT][/PATH] without a scheme, e.g. 10.0.0.5:5000 or mirror.lab.example/k8s");
+            }
+        }
+        return new KubeadmInitParams(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint, kubernetesVersion,
+                joinTokenTtl, controlPlaneSchedulable, repo, etcdImageTag, corednsImageTag, ignorePreflightErrors);
+    }
+
+    /** Tags of the etcd and CoreDNS images when a mirror holds others than kubeadm pins; blank for kubeadm's. */
+    public KubeadmInitParams withImageTags(String etcdTag, String corednsTag) {
+        return new KubeadmInitParams(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint, kubernetesVersion,
+                joinTokenTtl, controlPlaneSchedulable, imageRepository, tag("etcdImageTag", etcdTag), tag("corednsImageTag", corednsTag),
+                ignorePreflightErrors);
+    }
+
+    /**
+     * kubeadm preflight checks to report as warnings, by name (comma list such as {@code Swap,NumCPU},
+     * or {@code all}); used by init and by the workers' join.
+     */
+    public KubeadmInitParams withIgnorePreflightErrors(String checks) {
+        return new KubeadmInitParams(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint, kubernetesVersion,
+                joinTokenTtl, controlPlaneSchedulable, imageRepository, etcdImageTag, corednsImageTag, preflightChecks(checks));
+    }
+
+    /** Validates a comma list of kubeadm preflight check names. */
+    public static List<String> preflightChecks(String checks) {
+        if (blank(checks)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String part : checks.split(",")) {
+            String name = part.trim();
+            if (!PREFLIGHT_CHECK.matcher(name).matches()) {
+                throw new ParameterException("ignorePreflightErrors", "'" + name + "' is not a kubeadm preflight check name",
+                        "a comma list of check names such as Swap,NumCPU, or all");
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static String tag(String parameter, String value) {
+        if (blank(value)) {
+            return null;
+        }
+        String v = value.trim();
+        if (!IMAGE_TAG.matcher(v).matches()) {
+            throw new ParameterException(parameter, "'" + value + "' is not an image tag", "letters, digits, '_', '.', '-', e.g. 3.5.16-0 or v1.11.3");
+        }
+        return v;
     }
 
     public Map<String, String> environment() {
@@ -75,6 +147,18 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
         }
         env.put("JOIN_TOKEN_TTL", joinTokenTtl);
         env.put("CONTROL_PLANE_SCHEDULABLE", Boolean.toString(controlPlaneSchedulable));
+        if (imageRepository != null) {
+            env.put("IMAGE_REPOSITORY", imageRepository);
+        }
+        if (etcdImageTag != null) {
+            env.put("ETCD_IMAGE_TAG", etcdImageTag);
+        }
+        if (corednsImageTag != null) {
+            env.put("COREDNS_IMAGE_TAG", corednsImageTag);
+        }
+        if (!ignorePreflightErrors.isEmpty()) {
+            env.put("IGNORE_PREFLIGHT_ERRORS", String.join(",", ignorePreflightErrors));
+        }
         return env;
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
 public record PrepareNodeParams(String role, String hostname, List<String> clusterHosts, List<String> preflightIgnore) {
 
     public static final List<String> ROLES = List.of("control-plane", "worker");
-    public static final List<String> PREFLIGHT_CHECKS = List.of("NumCPU", "Mem", "Systemd", "Cgroups");
+    public static final List<String> PREFLIGHT_CHECKS = List.of("NumCPU", "Mem", "Systemd", "Cgroups", "Kmsg", "CgroupsWritable", "KernelSysctls");
 
     /**
      * @param role            control-plane or worker

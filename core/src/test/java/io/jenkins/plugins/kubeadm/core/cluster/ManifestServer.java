@@ -20,9 +20,17 @@ public final class ManifestServer implements AutoCloseable {
     private final HttpServer server;
     private final List<String> served = new CopyOnWriteArrayList<>();
 
+    private final String resourceFolder;
+
     public ManifestServer() {
+        this(InetAddress.getLoopbackAddress().getHostAddress(), "/cluster/manifests");
+    }
+
+    /** Serves the test resources in {@code resourceFolder} on an address of this machine, e.g. a test bridge. */
+    public ManifestServer(String bindAddress, String resourceFolder) {
+        this.resourceFolder = resourceFolder;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server = HttpServer.create(new InetSocketAddress(bindAddress, 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -35,7 +43,7 @@ public final class ManifestServer implements AutoCloseable {
                 exchange.close();
                 return;
             }
-            try (InputStream in = ManifestServer.class.getResourceAsStream("/cluster/manifests" + path)) {
+            try (InputStream in = ManifestServer.class.getResourceAsStream(resourceFolder + path)) {
                 if (in == null) {
                     exchange.sendResponseHeaders(404, -1);
                 } else {
@@ -53,7 +61,7 @@ public final class ManifestServer implements AutoCloseable {
 
     /** The URL of a fixture, e.g. {@code url("flannel.yml")}. */
     public String url(String name) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + name;
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort() + "/" + name;
     }
 
     /** Paths requested so far. */

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
-import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import io.jenkins.plugins.kubeadm.core.exec.StepScript;
@@ -28,7 +27,6 @@ import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +35,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,9 +46,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.NamedResource;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
-import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -101,18 +95,7 @@ class KubeadmClusterIT {
         redactor = new SecretRedactor();
         logs = new StepLogs(workspace, redactor);
         // The console goes to memory (searched for secrets at the end) and to the test output.
-        OutputStream tee = new OutputStream() {
-            @Override
-            public void write(int b) {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                consoleBytes.write(b, off, len);
-                System.out.write(b, off, len);
-            }
-        };
+        OutputStream tee = ClusterTestSupport.consoleCapturedIn(consoleBytes);
         console = new ConsoleLineSink(tee, redactor);
         steps = new KubeadmSteps(logs, console, STEP_TIMEOUT, Cancellation.none());
 
@@ -181,8 +164,11 @@ class KubeadmClusterIT {
     @Test
     @Order(1)
     void initThenBothWorkersJoinInParallelAndReportThisControlPlane() {
-        KubeadmSteps.ClusterResult cluster = steps.buildCluster(controlPlane, workers, KubeadmInitParams.defaults());
-        remember(cluster.controlPlane().joinCommand());
+        // The steps buildCluster chains, one by one, so the token can be looked at before it is deleted.
+        KubeadmSteps.InitResult init = steps.kubeadmInit(controlPlane, KubeadmInitParams.defaults());
+        remember(init.joinCommand());
+        KubeadmSteps.ClusterResult cluster = new KubeadmSteps.ClusterResult(init,
+                steps.joinWorkers(workers, init.joinCommand(), KubeadmSteps.DEFAULT_DISCOVERY_TIMEOUT), false);
 
         assertTrue(cluster.controlPlane().initialized());
         assertEquals("v1.34.1", cluster.controlPlane().kubernetesVersion());
@@ -202,6 +188,11 @@ class KubeadmClusterIT {
                 + lastJoinCommand.tokenId()).trim());
         long ttl = expires - Instant.now().getEpochSecond();
         assertTrue(ttl > 28 * 60 && ttl <= 30 * 60, "token TTL " + ttl + " s");
+        // Once every worker has joined, the token goes; deleting it again finds it gone.
+        assertTrue(steps.deleteJoinToken(controlPlane, lastJoinCommand.tokenId()));
+        assertFalse(cp.ssh("test -e /var/lib/etcd/stand-in/secrets/kube-system/bootstrap-token-" + lastJoinCommand.tokenId()).ok(),
+                "the join token is still there");
+        assertFalse(steps.deleteJoinToken(controlPlane, lastJoinCommand.tokenId()));
         assertTrue(Files.exists(logs.root().resolve("cp1/03-kubeadm-init.log")), "logs: " + listLogs());
         assertTrue(Files.exists(logs.root().resolve("worker2/03-kubeadm-join.log")), "logs: " + listLogs());
     }
@@ -243,6 +234,8 @@ class KubeadmClusterIT {
     @Test
     @Order(4)
     void garbledExpiredAndWrongHashJoinCommandsEachFailWithAClearReason() throws Exception {
+        // buildCluster deleted its token after the joins: a fresh one for this test (the control plane is unchanged).
+        remember(steps.kubeadmInit(controlPlane, KubeadmInitParams.defaults()).joinCommand());
         steps.resetNodes(List.of(workers.get(1)));
         TestNode worker2 = node("worker2");
         String endpoint = lastJoinCommand.apiServerEndpoint().toString();
@@ -320,24 +313,17 @@ class KubeadmClusterIT {
                 "mkdir -p /etc/cni/net.d", "echo '{}' > /etc/cni/net.d/10-flannel.conflist", "mkdir -p /var/lib/cni/networks"));
         String userRules = cp.sh("iptables -S LAB-ADMIN");
 
-        try (SshClient client = SshClient.setUpDefaultClient()) {
-            NodeTarget target = cp.target();
-            client.setServerKeyVerifier(target.hostKeyPolicy().verifier());
-            client.start();
-            try (ClientSession held = client.connect("root", target.host(), target.port()).verify(Duration.ofSeconds(20)).getSession()) {
-                try (InputStream key = Files.newInputStream(target.privateKey())) {
-                    for (KeyPair pair : SecurityUtils.loadKeyPairIdentities(held, NamedResource.ofName("key"), key, FilePasswordProvider.EMPTY)) {
-                        held.addPublicKeyIdentity(pair);
-                    }
-                }
-                held.auth().verify(Duration.ofSeconds(20));
+        try (SshClient client = ClusterTestSupport.clientFor(cp)) {
+            try (ClientSession held = ClusterTestSupport.heldSession(client, cp)) {
                 assertEquals("before", held.executeRemoteCommand("echo before").trim());
 
                 steps.resetNodes(runners);
 
                 assertEquals("still open", held.executeRemoteCommand("echo still open").trim(), "the reset cut the SSH session");
                 for (TestNode n : nodes.nodes()) {
-                    assertEquals("", n.sh("ls -d /etc/kubernetes /var/lib/kubelet /var/lib/etcd /etc/cni/net.d /var/lib/cni 2>/dev/null; true").trim(), n.name());
+                    assertEquals("", n.sh("ls -d /etc/kubernetes /var/lib/kubelet /var/lib/etcd /var/lib/cni 2>/dev/null; true").trim(), n.name());
+                    // Emptied but kept: containerd watches it for the next CNI config.
+                    assertEquals("", n.sh("ls -A /etc/cni/net.d").trim(), n.name());
                     assertEquals("inactive", n.sh("systemctl is-active kubelet; true").trim(), n.name());
                     assertEquals("", n.sh("ss -Hltn 'sport = :6443 or sport = :10250'").trim(), n + ": ports still held");
                 }
@@ -370,6 +356,9 @@ class KubeadmClusterIT {
     @Test
     @Order(6)
     void noSecretReachesAnyFileTheRunWroteNorTheConsole() throws Exception {
+        // A live token, so that the search below can prove it finds one where the control plane keeps it.
+        remember(steps.kubeadmInit(controlPlane, KubeadmInitParams.of(null, null, null, null, "1.34", null, true)).joinCommand());
+        assertTrue(node("cp1").ssh("test -e /var/lib/etcd/stand-in/secrets/kube-system/bootstrap-token-" + lastJoinCommand.tokenId()).ok());
         // A line that carries the token in two writes, through the same logs as every step.
         String token = lastJoinCommand.token();
         StepLogSink logSink = new StepLogSink(logs, console);

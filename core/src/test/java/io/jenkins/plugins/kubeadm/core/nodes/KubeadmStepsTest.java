@@ -68,8 +68,17 @@ class KubeadmStepsTest {
     }
 
     /** A control plane that prints its token the way kubeadm does, then writes the join command file. */
+    /** The environments of the token deletions the fake control planes received. */
+    static final List<Map<String, String>> tokenDeletions = new CopyOnWriteArrayList<>();
+
     static FakeNode controlPlane(String joinToken) {
         return new FakeNode("cp1", (request, out, files) -> {
+            if (request.script().fileName().equals("delete-join-token.sh")) {
+                tokenDeletions.add(request.environment());
+                out.line("cp1", LineSink.Stream.STDOUT, "KUBEADM_TOKEN_DELETE_RESULT state=deleted token_id="
+                        + request.environment().get("JOIN_TOKEN_ID"));
+                return 0;
+            }
             assertEquals(Map.of("POD_NETWORK_CIDR", "10.244.0.0/16", "SERVICE_CIDR", "10.96.0.0/12", "JOIN_TOKEN_TTL", "30m",
                     "CONTROL_PLANE_SCHEDULABLE", "false"), request.environment());
             String token = joinToken != null ? joinToken : tokenOf(request);
@@ -111,6 +120,7 @@ class KubeadmStepsTest {
 
     @Test
     void initThenJoinHandsTheJoinCommandOnInMemoryOnlyAndEveryLogIsRedacted() throws IOException {
+        tokenDeletions.clear();
         SecretRedactor redactor = new SecretRedactor();
         KubeadmSteps.ClusterResult cluster = steps(redactor).buildCluster(controlPlane(null),
                 List.of(worker("worker1", HASH), worker("worker2", HASH)), KubeadmInitParams.defaults());
@@ -131,6 +141,18 @@ class KubeadmStepsTest {
         assertTrue(console.stream().noneMatch(line -> line.contains(token.substring(7))), console.toString());
         assertTrue(console.contains("cp1 [bootstrap-token] Using token: ****"), console.toString());
         assertFalse(cluster.toString().contains(token.substring(7)), "results print redacted");
+        // After the joins the token is deleted on the control plane; only its public id travels.
+        assertTrue(cluster.tokenDeleted());
+        assertEquals(List.of(Map.of("JOIN_TOKEN_ID", token.substring(0, 6))), tokenDeletions);
+        assertTrue(Files.readString(log("cp1", "02-delete-join-token.log")).contains("join token " + token.substring(0, 6) + " deleted"));
+        assertTrue(console.stream().anyMatch(l -> l.startsWith("cp1 join token " + token.substring(0, 6) + " deleted")), console.toString());
+    }
+
+    @Test
+    void deleteJoinTokenRefusesAWholeTokenWithoutShowingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> steps(new SecretRedactor()).deleteJoinToken(controlPlane(null), "abcdef.0123456789abcdef"));
+        assertFalse(e.getMessage().contains("0123456789abcdef"), e.getMessage());
     }
 
     @Test

@@ -171,7 +171,7 @@ class NodeStepsIT {
                 new Case("prepare-node.sh", Map.of("NODE_ROLE", "worker", "CLUSTER_HOSTS", "10.0.0.300 node9"), "CLUSTER_HOSTS: line 1"),
                 new Case("prepare-node.sh", Map.of("NODE_ROLE", "worker", "PREFLIGHT_IGNORE", "Swapiness"), "PREFLIGHT_IGNORE: unknown check 'Swapiness'"),
                 new Case("install-runtime.sh", Map.of("KUBERNETES_VERSION", "latest"), "KUBERNETES_VERSION: 'latest' is not a version"),
-                new Case("install-runtime.sh", Map.of("KUBERNETES_VERSION", "1.29"), "KUBERNETES_VERSION: minor 1.29 is not supported"),
+                new Case("install-runtime.sh", Map.of("KUBERNETES_VERSION", "1.25"), "KUBERNETES_VERSION: minor 1.25 is not supported"),
                 new Case("install-runtime.sh", Map.of("PAUSE_IMAGE", "Pause Image"), "PAUSE_IMAGE: 'Pause Image' is not an image reference"),
                 new Case("install-runtime.sh", Map.of("KUBERNETES_APT_REPO", "ftp://mirror/k8s"), "KUBERNETES_APT_REPO: 'ftp://mirror/k8s'"),
                 new Case("install-runtime.sh", Map.of("KUBERNETES_APT_KEY_URL", "file:///etc/passwd"), "KUBERNETES_APT_KEY_URL"));

@@ -88,6 +88,34 @@ class PreflightIT {
     }
 
     @Test
+    void aContainerNodeWhoseHostGivesKubeletTooLittleFailsNamingEachFix() throws Exception {
+        TestNode busy = nodes.node("busy");
+        assertEquals("systemd-nspawn", busy.sh("systemd-detect-virt --container").trim());
+        assertTrue(prepare(busy, Map.of("NODE_ROLE", "worker")).succeeded(), "the harness's nodes give kubelet what it needs: " + output);
+        boolean hostPanicDiffers = !java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/panic")).trim().equals("10");
+        // Take away what the host gave: /dev/kmsg, a writable memory controller, kubelet's kernel.panic view.
+        // journald holds /dev/kmsg open: a plain file is mounted over it instead of unmounting it.
+        busy.sh("mkdir -p /run/saved && touch /run/saved/not-kmsg && mount --bind /run/saved/not-kmsg /dev/kmsg"
+                + " && mount -o remount,bind,ro /sys/fs/cgroup/memory && { umount /proc/sys/kernel/panic 2>/dev/null || true; }");
+        try {
+            ExecResult result = prepare(busy, Map.of("NODE_ROLE", "worker"));
+            assertEquals(1, result.exitStatus());
+            String error = errorLine(busy);
+            assertTrue(error.contains("Kmsg: /dev/kmsg is missing or unreadable; kubelet exits without it (on the host: "), error);
+            assertTrue(error.contains("CgroupsWritable: read-only cgroup mounts: /sys/fs/cgroup/memory;"), error);
+            if (hostPanicDiffers) {
+                assertTrue(error.contains("KernelSysctls: kubelet needs kernel.panic=10"), error);
+            }
+            ExecResult ignored = prepare(busy, Map.of("NODE_ROLE", "worker", "PREFLIGHT_IGNORE", "Kmsg,CgroupsWritable,KernelSysctls"));
+            assertTrue(ignored.succeeded(), output.toString());
+            assertTrue(output.stream().anyMatch(l -> l.contains("WARNING: preflight Kmsg ignored")), output.toString());
+        } finally {
+            busy.sh("umount /dev/kmsg; mount -o remount,bind,rw /sys/fs/cgroup/memory;"
+                    + " mount --bind /run/kubeadm-pipeline-test-sysctl/kernel.panic /proc/sys/kernel/panic 2>/dev/null; true");
+        }
+    }
+
+    @Test
     void tooFewCpusForAControlPlaneFailsUnlessIgnored() throws Exception {
         TestNode onecpu = nodes.node("onecpu");
         assertEquals("1", onecpu.sh("nproc").trim(), "the node is pinned to one CPU");

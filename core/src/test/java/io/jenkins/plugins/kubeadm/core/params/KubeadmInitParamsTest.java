@@ -43,7 +43,7 @@ class KubeadmInitParamsTest {
                     () -> KubeadmInitParams.of(null, null, null, endpoint, null, null, false)).parameter(), endpoint);
         }
         assertEquals("kubernetesVersion", assertThrows(ParameterException.class,
-                () -> KubeadmInitParams.of(null, null, null, null, "1.29", null, false)).parameter());
+                () -> KubeadmInitParams.of(null, null, null, null, "1.25", null, false)).parameter());
         for (String ttl : new String[] {"0", "30", "59s", "25h", "24h1s", "1d", "30 m"}) {
             assertEquals("joinTokenTtl", assertThrows(ParameterException.class,
                     () -> KubeadmInitParams.of(null, null, null, null, null, ttl, false)).parameter(), ttl);

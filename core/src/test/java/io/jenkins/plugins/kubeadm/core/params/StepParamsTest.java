@@ -35,7 +35,7 @@ class StepParamsTest {
 
     @Test
     void installRuntimeDefaultsToTheNewestMinorAndLeavesTheRestToTheScript() {
-        assertEquals(Map.of("KUBERNETES_VERSION", "1.35"), InstallRuntimeParams.of(null, null, null, null).environment());
+        assertEquals(Map.of("KUBERNETES_VERSION", "1.37"), InstallRuntimeParams.of(null, null, null, null).environment());
         InstallRuntimeParams p = InstallRuntimeParams.of("1.31.2", "mirror.lab:5000/pause:3.10",
                 "https://mirror.lab/k8s/v1.31/deb/", "https://mirror.lab/k8s/v1.31/deb/Release.key");
         assertEquals("1.31.2", p.environment().get("KUBERNETES_VERSION"));
@@ -50,5 +50,37 @@ class StepParamsTest {
         assertEquals("aptRepository", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, "ftp://mirror/", null)).parameter());
         assertEquals("aptRepository", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, "https://a b/", null)).parameter());
         assertEquals("aptKeyUrl", assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, null, "file:///key")).parameter());
+    }
+
+    @Test
+    void registryMirrorAndImageRepositoryReachTheScriptsValidated() {
+        InstallRuntimeParams runtime = InstallRuntimeParams.of("1.26", "10.0.0.5:5000/pause:3.9", null, null)
+                .withRegistryMirror("http://10.0.0.5:5000/");
+        assertEquals("http://10.0.0.5:5000", runtime.environment().get("REGISTRY_MIRROR"));
+        for (String bad : java.util.List.of("10.0.0.5:5000", "ftp://mirror", "http://mirror/path", "http://mirror lab", "https://Mirror")) {
+            assertEquals("registryMirror", assertThrows(ParameterException.class,
+                    () -> InstallRuntimeParams.of(null, null, null, null).withRegistryMirror(bad)).parameter(), bad);
+        }
+        KubeadmInitParams init = KubeadmInitParams.defaults().withImageRepository("10.0.0.5:5000/k8s/")
+                .withImageTags("3.5.16-0", "v1.13.1").withIgnorePreflightErrors("HTTPProxyCIDR, Swap");
+        assertEquals("10.0.0.5:5000/k8s", init.environment().get("IMAGE_REPOSITORY"));
+        assertEquals("3.5.16-0", init.environment().get("ETCD_IMAGE_TAG"));
+        assertEquals("v1.13.1", init.environment().get("COREDNS_IMAGE_TAG"));
+        assertEquals("HTTPProxyCIDR,Swap", init.environment().get("IGNORE_PREFLIGHT_ERRORS"));
+        assertEquals("imageRepository", assertThrows(ParameterException.class,
+                () -> KubeadmInitParams.defaults().withImageRepository("http://10.0.0.5:5000")).parameter());
+        assertEquals("etcdImageTag", assertThrows(ParameterException.class,
+                () -> KubeadmInitParams.defaults().withImageTags("3.5 16", null)).parameter());
+        assertEquals("ignorePreflightErrors", assertThrows(ParameterException.class,
+                () -> KubeadmInitParams.defaults().withIgnorePreflightErrors("Swap;rm -rf")).parameter());
+        assertEquals(null, KubeadmInitParams.defaults().environment().get("IMAGE_REPOSITORY"));
+    }
+
+    @Test
+    void aMinorPastUpstreamEndOfLifeIsWarnedAbout() {
+        java.time.LocalDate today = java.time.LocalDate.of(2026, 11, 30);
+        assertTrue(new KubernetesVersion("1.26", null).endOfLifeWarning(today).orElseThrow().contains("end of life on 2024-02-28"));
+        assertTrue(new KubernetesVersion("1.37", null).endOfLifeWarning(today).isEmpty());
+        assertEquals(KubernetesVersion.SUPPORTED_MINORS.size(), KubernetesVersion.END_OF_LIFE.size());
     }
 }

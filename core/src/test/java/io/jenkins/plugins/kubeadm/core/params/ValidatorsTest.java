@@ -69,9 +69,9 @@ class ValidatorsTest {
         assertEquals(new KubernetesVersion("1.31", null), Validators.kubernetesVersion("v", "1.31"));
         assertEquals(new KubernetesVersion("1.34", 2), Validators.kubernetesVersion("v", "v1.34.2"));
         assertEquals("1.34.2", Validators.kubernetesVersion("v", "1.34.2").toString());
-        ParameterException old = assertThrows(ParameterException.class, () -> Validators.kubernetesVersion("kubernetesVersion", "1.28.1"));
-        assertTrue(old.getMessage().contains("minor 1.28 is not supported"), old.getMessage());
-        assertTrue(old.getMessage().contains("1.31, 1.32, 1.33, 1.34, 1.35"), old.getMessage());
+        ParameterException old = assertThrows(ParameterException.class, () -> Validators.kubernetesVersion("kubernetesVersion", "1.25.1"));
+        assertTrue(old.getMessage().contains("minor 1.25 is not supported"), old.getMessage());
+        assertTrue(old.getMessage().contains("1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36, 1.37"), old.getMessage());
         for (String bad : List.of("latest", "1", "2.0", "1.31.2-1.1", "1.31.x")) {
             assertThrows(ParameterException.class, () -> Validators.kubernetesVersion("kubernetesVersion", bad), bad);
         }

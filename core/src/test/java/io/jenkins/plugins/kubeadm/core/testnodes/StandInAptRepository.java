@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * pkgs.k8s.io cannot be reached here, so tests serve a signed apt repository of the same layout
  * ({@code /core:/stable:/v<minor>/deb/} with InRelease and Release.key) from this machine's bridge
- * address. Its kubelet/kubeadm/kubectl packages hold the stand-ins under src/test/resources/standins.
+ * address. Its kubelet/kubeadm/kubectl packages hold the stand-ins under src/test/resources/standins,
+ * or, for the real-cluster tests, are the real packages of the {@link KubernetesTestBed}.
  */
 public final class StandInAptRepository implements AutoCloseable {
 
@@ -34,15 +35,35 @@ public final class StandInAptRepository implements AutoCloseable {
      * @param versions Debian package versions such as 1.34.1-1.1; each lands in its minor's repository
      */
     public static StandInAptRepository serve(String bindAddress, List<String> versions) throws IOException {
+        return serve(bindAddress, versions, Map.of());
+    }
+
+    /**
+     * @param versions Debian package versions of stand-in packages, such as 1.34.1-1.1
+     * @param realPackages real .debs (e.g. {@link KubernetesTestBed#debs()}) by the minor whose
+     *        repository serves them, such as 1.26
+     */
+    public static StandInAptRepository serve(String bindAddress, List<String> versions, Map<String, List<Path>> realPackages) throws IOException {
         Path root = Files.createTempDirectory("stand-in-apt");
         Path gnupg = Files.createDirectory(root.resolve("gnupg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         gpg(gnupg, "--quick-gen-key", "kubeadm-pipeline test repository <test@kubeadm-pipeline.invalid>", "rsa2048", "sign", "never");
         String arch = Host.run("dpkg", "--print-architecture").trim();
-        for (String minor : versions.stream().map(StandInAptRepository::minorOf).distinct().toList()) {
+        List<String> minors = java.util.stream.Stream.concat(versions.stream().map(StandInAptRepository::minorOf), realPackages.keySet().stream())
+                .distinct().toList();
+        for (String minor : minors) {
             Path repo = Files.createDirectories(root.resolve("www/core:/stable:/v" + minor + "/deb"));
             for (String version : versions.stream().filter(v -> minorOf(v).equals(minor)).toList()) {
                 for (String pkg : List.of("kubelet", "kubeadm", "kubectl")) {
                     buildPackage(root.resolve("build"), repo, pkg, version, arch);
+                }
+            }
+            for (Path deb : realPackages.getOrDefault(minor, List.of())) {
+                // A hard link when the cache shares the file system: no copy of 100 MB per run.
+                Path target = repo.resolve(deb.getFileName());
+                try {
+                    Files.createLink(target, deb);
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(deb, target);
                 }
             }
             Host.Result packages = execIn(repo, "apt-ftparchive", "packages", ".");
@@ -63,10 +84,9 @@ public final class StandInAptRepository implements AutoCloseable {
                 exchange.close();
                 return;
             }
-            byte[] body = Files.readAllBytes(file);
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(200, Files.size(file));
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+                Files.copy(file, out);
             }
         });
         server.start();

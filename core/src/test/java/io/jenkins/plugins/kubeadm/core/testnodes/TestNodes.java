@@ -27,22 +27,34 @@ import java.util.stream.Stream;
 public final class TestNodes implements AutoCloseable {
 
     /**
-     * A node to boot; {@code singleCpu} pins it to one CPU (preflight tests); {@code noEtcHosts}
-     * boots it with no /etc/hosts, as debootstrap's minbase and some container images leave it.
+     * A node to boot; {@code singleCpu} pins it to one CPU (preflight tests). {@code kubeletHost} gives
+     * it what only the host of a container node can give kubelet (writable cgroup controllers, the
+     * /proc/sys values kubelet wants); without it the node is a badly prepared container host.
+     * {@code noEtcHosts} boots it with no /etc/hosts, as debootstrap's minbase and some container
+     * images leave it.
      */
-    public record NodeSpec(String name, boolean singleCpu, boolean noEtcHosts) {
+    public record NodeSpec(String name, boolean singleCpu, boolean kubeletHost, boolean noEtcHosts) {
         public NodeSpec(String name, boolean singleCpu) {
-            this(name, singleCpu, false);
+            this(name, singleCpu, true, false);
         }
 
         public static NodeSpec of(String name) {
-            return new NodeSpec(name, false);
+            return new NodeSpec(name, false, true, false);
         }
 
         public NodeSpec withoutEtcHosts() {
-            return new NodeSpec(name, singleCpu, true);
+            return new NodeSpec(name, singleCpu, kubeletHost, true);
         }
     }
+
+    /**
+     * What kubelet wants in /proc/sys (it writes a value that differs and fails when it cannot). In a
+     * container these are the host's, read-only: the node is shown files with these values instead,
+     * so the host's own settings never change.
+     */
+    static final Map<String, String> KUBELET_SYSCTLS = new LinkedHashMap<>(Map.of(
+            "vm/overcommit_memory", "1", "vm/panic_on_oom", "0", "kernel/panic", "10", "kernel/panic_on_oops", "1",
+            "kernel/keys/root_maxkeys", "1000000", "kernel/keys/root_maxbytes", "25000000"));
 
     private static final Path STATE = Path.of("/var/tmp/kubeadm-pipeline-test");
     /** Tags this harness's iptables rules; the bridge name is appended so each run removes only its own. */
@@ -194,6 +206,7 @@ public final class TestNodes implements AutoCloseable {
         for (String d : List.of("upper", "work", "merged")) {
             Files.createDirectories(nodeDir.resolve(d));
         }
+        AptArchiveCache.seed(nodeDir.resolve("upper"));
         Host.run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + rootfs + ",upperdir=" + nodeDir.resolve("upper")
                 + ",workdir=" + nodeDir.resolve("work"), merged.toString());
         Files.writeString(merged.resolve("etc/hostname"), spec.name() + "\n");
@@ -203,6 +216,10 @@ public final class TestNodes implements AutoCloseable {
         Path ssh = merged.resolve("root/.ssh");
         Files.createDirectories(ssh, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.copy(Path.of(clientKey + ".pub"), ssh.resolve("authorized_keys"));
+        // kubeadm and the identity check want each node to have its own machine-id.
+        Files.writeString(merged.resolve("etc/machine-id"), java.util.UUID.randomUUID().toString().replace("-", "") + "\n");
+        // containerd's overlayfs snapshotter cannot work on the node's overlay root: its state lives in a host folder.
+        Path containerdState = Files.createDirectories(nodeDir.resolve("containerd"));
         Path hostKey = merged.resolve("etc/ssh/ssh_host_ed25519_key");
         Host.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", spec.name(), "-f", hostKey.toString());
         String publicKey = Files.readString(Path.of(hostKey + ".pub")).trim();
@@ -213,17 +230,52 @@ public final class TestNodes implements AutoCloseable {
         TestNode node = new TestNode(spec.name(), address, clientKey, knownHosts, fingerprint, nodeDir);
         // The machine name names host-wide things (the veth vb-<name>, nspawn's state under /run), so it
         // carries the run's bridge: concurrent runs may use the same node names. /etc/hostname still wins.
-        List<String> argv = new ArrayList<>(List.of("systemd-nspawn", "--boot", "--register=no", "--keep-unit", "--quiet",
-                "-D", merged.toString(), "-M", bridge + "-" + spec.name(), "--network-bridge=" + bridge));
+        // The node runs in its own cgroups (joined by a shell that then becomes nspawn: this host's
+        // PID 1 is no systemd that would give nspawn a scope of its own).
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
+                "while [ \"$1\" != -- ]; do echo $$ > \"$1\"; shift; done; shift; exec \"$@\"", "join-cgroups"));
+        NodeCgroups.create(nodeDir, bridge + "-" + spec.name()).forEach(p -> argv.add(p.toString()));
+        argv.add("--");
+        // --capability=all: containerd, runc, kube-proxy and flanneld need the admin capabilities;
+        // /dev/kmsg: kubelet's OOM watcher exits without it.
+        argv.addAll(List.of("systemd-nspawn", "--boot", "--register=no", "--keep-unit", "--quiet",
+                "-D", merged.toString(), "-M", bridge + "-" + spec.name(), "--network-bridge=" + bridge,
+                "--capability=all", "--bind=" + containerdState + ":/var/lib/containerd"));
+        if (spec.kubeletHost()) {
+            argv.add("--bind=/dev/kmsg");
+        }
         if (spec.singleCpu()) {
             argv.add("--cpu-affinity=0");
         }
-        node.nspawn = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectErrorStream(true).redirectOutput(node.consoleLog().toFile()).start();
+        ProcessBuilder nspawn = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(node.consoleLog().toFile());
+        // nspawn's default seccomp filter blocks the keyring calls runc makes ("unable to join session keyring").
+        nspawn.environment().put("SYSTEMD_SECCOMP", "0");
+        node.nspawn = nspawn.start();
         Files.writeString(nodeDir.resolve("nspawn.pid"), Long.toString(node.nspawn.pid()));
         configureGuestNetwork(node, address);
         waitForSsh(node);
+        if (spec.kubeletHost()) {
+            giveKubeletWhatTheHostGives(node);
+        }
         return node;
+    }
+
+    /**
+     * What the host of a container node provides for kubelet, done inside the node's mount namespace:
+     * nspawn mounts the v1 cgroup controllers read-only (kubelet and runc create cgroups in them), and
+     * the non-network /proc/sys values are the host's (kubelet wants its own; files with those values
+     * are bound over them, never changing the host's).
+     */
+    private static void giveKubeletWhatTheHostGives(TestNode node) {
+        StringBuilder script = new StringBuilder("set -e\n"
+                + "for m in $(findmnt -rn -t cgroup -o TARGET); do mount -o remount,bind,rw \"$m\"; done\n"
+                + "mkdir -p /run/kubeadm-pipeline-test-sysctl\n");
+        KUBELET_SYSCTLS.forEach((key, value) -> script.append(String.format(
+                "if [ \"$(cat /proc/sys/%1$s)\" != %2$s ]; then f=/run/kubeadm-pipeline-test-sysctl/%3$s; echo %2$s > $f;"
+                        + " findmnt -rn /proc/sys/%1$s >/dev/null || mount --bind $f /proc/sys/%1$s; fi\n",
+                key, value, key.replace('/', '.'))));
+        node.sh(script.toString());
     }
 
     /** The guest's end of the veth (host0) gets its address from here, as a DHCP-less lab would have. */
@@ -277,17 +329,33 @@ public final class TestNodes implements AutoCloseable {
                 }
             }
         }
-        Path merged = nodeDir.resolve("merged");
-        for (int i = 0; i < 10 && isMounted(merged); i++) {
-            Host.attempt("umount", merged.toString());
-            if (isMounted(merged)) {
-                sleep(500);
+        // Whatever still runs in the node's cgroups (containerd shims, pods) goes with them.
+        NodeCgroups.remove(nodeDir);
+        AptArchiveCache.harvest(nodeDir.resolve("upper"));
+        // Deepest first: anything the node left mounted below its folder, then the overlay root.
+        for (String mount : mountsBelow(nodeDir)) {
+            Path target = Path.of(mount);
+            for (int i = 0; i < 10 && isMounted(target); i++) {
+                Host.attempt("umount", mount);
+                if (isMounted(target)) {
+                    sleep(500);
+                }
+            }
+            if (isMounted(target)) {
+                Host.attempt("umount", "-l", mount);
             }
         }
-        if (isMounted(merged)) {
-            Host.attempt("umount", "-l", merged.toString());
-        }
         Host.attempt("rm", "-rf", nodeDir.toString());
+    }
+
+    private static List<String> mountsBelow(Path dir) {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" ")[4])
+                    .filter(m -> m.startsWith(dir + "/")).distinct()
+                    .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static boolean isMounted(Path path) {

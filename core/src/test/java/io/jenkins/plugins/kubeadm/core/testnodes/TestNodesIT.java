@@ -13,6 +13,10 @@ class TestNodesIT {
 
     @Test
     void aNodeBootsWithSystemdAndClosingLeavesNothingBehind() throws Exception {
+        java.util.Map<String, String> hostSysctlsBefore = new java.util.HashMap<>();
+        for (String key : TestNodes.KUBELET_SYSCTLS.keySet()) {
+            hostSysctlsBefore.put(key, Files.readString(Path.of("/proc/sys", key)).trim());
+        }
         String forwardBefore = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim();
         String bridge;
         long nspawnPid;
@@ -25,6 +29,28 @@ class TestNodesIT {
             assertEquals("debian 12", node.sh(". /etc/os-release && echo \"$ID $VERSION_ID\"").trim());
             bridge = "kpt" + address.split("\\.")[2];
             nspawnPid = node.nspawn.pid();
+            // What kubelet needs from a container's host.
+            assertTrue(node.ssh("test -c /dev/kmsg && head -c 0 /dev/kmsg").ok(), "/dev/kmsg readable in the node");
+            assertEquals("", node.sh("findmnt -rn -t cgroup -o OPTIONS | grep '^ro' || true").trim(), "cgroup controllers writable");
+            assertTrue(node.ssh("mkdir /sys/fs/cgroup/memory/probe-test && rmdir /sys/fs/cgroup/memory/probe-test").ok(),
+                    "a cgroup can be created in the node");
+            for (var sysctl : TestNodes.KUBELET_SYSCTLS.entrySet()) {
+                assertEquals(sysctl.getValue(), node.sh("cat /proc/sys/" + sysctl.getKey()).trim(), sysctl.getKey() + " in the node");
+            }
+            long leader = node.nspawn.toHandle().children().findFirst().orElseThrow().pid();
+            String cgroups = Files.readString(Path.of("/proc/" + leader + "/cgroup"));
+            assertTrue(cgroups.lines().allMatch(l -> l.contains("kubeadm-pipeline-test-" + bridge + "-probe")),
+                    "the node runs in its own cgroup in every hierarchy: " + cgroups);
+            assertTrue(node.sh("cat /etc/machine-id").trim().matches("[0-9a-f]{32}"), "the node has a machine-id of its own");
+            assertTrue(node.sh("findmnt -rn -o TARGET /var/lib/containerd").contains("/var/lib/containerd"),
+                    "containerd's state is on a host folder");
+        }
+        for (NodeCgroups.Hierarchy h : NodeCgroups.hierarchies()) {
+            Path own = h.mountPoint().resolve(h.ownPath().substring(1)).resolve("kubeadm-pipeline-test-" + bridge + "-probe");
+            assertFalse(Files.exists(own), "cgroup left behind: " + own);
+        }
+        for (var sysctl : hostSysctlsBefore.entrySet()) {
+            assertEquals(sysctl.getValue(), Files.readString(Path.of("/proc/sys", sysctl.getKey())).trim(), "host " + sysctl.getKey() + " changed");
         }
         assertFalse(Host.attempt("ip", "link", "show", bridge).ok(), "bridge " + bridge + " left behind");
         // Other runs may be going on beside this one: only this run's things are checked.

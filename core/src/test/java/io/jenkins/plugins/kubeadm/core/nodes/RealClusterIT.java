@@ -1,0 +1,363 @@
+package io.jenkins.plugins.kubeadm.core.nodes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
+import io.jenkins.plugins.kubeadm.core.cluster.ClusterStepException;
+import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
+import io.jenkins.plugins.kubeadm.core.cluster.CniOptions;
+import io.jenkins.plugins.kubeadm.core.cluster.CniResult;
+import io.jenkins.plugins.kubeadm.core.cluster.DeployResult;
+import io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig;
+import io.jenkins.plugins.kubeadm.core.cluster.ManifestServer;
+import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
+import io.jenkins.plugins.kubeadm.core.logs.ConsoleLineSink;
+import io.jenkins.plugins.kubeadm.core.logs.StepLogSink;
+import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
+import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
+import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
+import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.core.secrets.SecretRedactor;
+import io.jenkins.plugins.kubeadm.core.testnodes.Host;
+import io.jenkins.plugins.kubeadm.core.testnodes.KubernetesTestBed;
+import io.jenkins.plugins.kubeadm.core.testnodes.StandInAptRepository;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A real Kubernetes v1.26.1 cluster (one control plane, two workers) formed through core, as a
+ * pipeline runs the steps: the real kubelet/kubeadm/kubectl packages from the test apt repository,
+ * images pulled from the test registry (kubeadm imageRepository and a containerd mirror), Flannel
+ * from a manifest served on the test network, a workload with its rollout and smoke check, the
+ * join token deleted after the joins, no secret anywhere, and the rebuild cycle.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealClusterIT {
+
+    static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
+    /** Not Flannel's default (10.244.0.0/16): applyCni must carry the cluster's own CIDR into Flannel. */
+    static final String POD_CIDR = "10.32.0.0/16";
+    /** kubeadm 1.26 built with Go 1.26 fails this check on a URL parser change; only for this build. */
+    static final String IGNORED_PREFLIGHT = "HTTPProxyCIDR";
+    static final String KUBECTL = "kubectl --kubeconfig /etc/kubernetes/admin.conf ";
+
+    static final Map<String, Long> phases = new LinkedHashMap<>();
+    static KubernetesTestBed testBed;
+    static TestNodes nodes;
+    static StandInAptRepository repo;
+    static TestRegistry registry;
+    static ManifestServer manifests;
+    static final List<SshScriptRunner> runners = new ArrayList<>();
+    static SshScriptRunner controlPlane;
+    static List<SshScriptRunner> workers;
+    static Path workspace;
+    static SecretRedactor redactor;
+    static StepLogs logs;
+    static StepLogSink logSink;
+    static final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
+    static ConsoleLineSink console;
+    static KubeadmSteps steps;
+    static Instant started;
+    static final Set<String> secrets = new LinkedHashSet<>();
+    static String caHashOfFirstCluster;
+
+    static long phase(String name, long startNanos) {
+        long seconds = Math.round((System.nanoTime() - startNanos) / 1e9);
+        phases.put(name, seconds);
+        System.out.printf("[real-cluster] PHASE %s: %d s%n", name, seconds);
+        return System.nanoTime();
+    }
+
+    @BeforeAll
+    static void startTheTestBed() throws Exception {
+        started = Instant.now().minusSeconds(5);
+        long t = System.nanoTime();
+        testBed = KubernetesTestBed.ensure();
+        t = phase("test bed", t);
+        nodes = TestNodes.start("cp1", "worker1", "worker2");
+        repo = StandInAptRepository.serve(nodes.hostAddress(), List.of(), Map.of("1.26", testBed.debs()));
+        registry = TestRegistry.serve(nodes.hostAddress(), testBed.registryStorage());
+        manifests = new ManifestServer(nodes.hostAddress(), "/realcluster");
+        phase("boot nodes, apt repository, registry", t);
+        for (TestNode n : nodes.nodes()) {
+            runners.add(n.runner());
+        }
+        controlPlane = runners.get(0);
+        workers = runners.subList(1, 3);
+        workspace = Files.createTempDirectory("real-cluster-it-workspace");
+        redactor = new SecretRedactor();
+        logs = new StepLogs(workspace, redactor);
+        OutputStream tee = ClusterTestSupport.consoleCapturedIn(consoleBytes);
+        console = new ConsoleLineSink(tee, redactor);
+        logSink = new StepLogSink(logs, console);
+        steps = new KubeadmSteps(logs, console, STEP_TIMEOUT, Cancellation.none());
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        System.out.println("[real-cluster] phase times: " + phases);
+        for (SshScriptRunner r : runners) {
+            r.close();
+        }
+        for (AutoCloseable c : new AutoCloseable[] {manifests, registry, repo, nodes}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (workspace != null) {
+            Host.attempt("rm", "-rf", workspace.toString());
+        }
+    }
+
+    static TestNode node(String name) {
+        return nodes.node(name);
+    }
+
+    static KubeadmInitParams initParams() {
+        return KubeadmInitParams.of(POD_CIDR, null, null, null, KubernetesTestBed.KUBERNETES_VERSION, null, false)
+                .withImageRepository(registry.hostPort())
+                .withImageTags(KubernetesTestBed.ETCD_TAG, KubernetesTestBed.COREDNS_TAG)
+                .withIgnorePreflightErrors(IGNORED_PREFLIGHT);
+    }
+
+    /** buildCluster: init, the workers join in parallel, the token is deleted. */
+    static KubeadmSteps.ClusterResult buildCluster() {
+        KubeadmSteps.ClusterResult cluster = steps.buildCluster(controlPlane, workers, initParams());
+        secrets.addAll(cluster.controlPlane().joinCommand().secrets());
+        return cluster;
+    }
+
+    static ClusterSteps clusterSteps() throws Exception {
+        KubernetesClient client = Kubeconfig.fromContent(node("cp1").sh("cat /etc/kubernetes/admin.conf")).connect();
+        AddonCatalog catalog;
+        try (InputStream in = RealClusterIT.class.getResourceAsStream("/realcluster/catalog-flannel-v0.20.2.json")) {
+            catalog = AddonCatalog.parse(in);
+        }
+        return ClusterSteps.using(client, catalog, ClusterSteps.progressTo(console, "cluster"));
+    }
+
+    static CniResult applyFlannel(ClusterSteps cluster) {
+        return cluster.applyCni(new CniOptions().cni("flannel").manifestUrl(manifests.url("kube-flannel-v0.20.2.yml"))
+                .timeout(Duration.ofMinutes(5)));
+    }
+
+    /** NAME VERSION per line, sorted by name. */
+    static String nodeVersions() {
+        return node("cp1").sh(KUBECTL + "get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion}{\"\\n\"}{end}'")
+                .lines().sorted().reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+
+    static void assertTokenGone(KubeadmSteps.ClusterResult cluster) {
+        assertTrue(cluster.tokenDeleted(), "buildCluster deleted the join token");
+        String tokenId = cluster.controlPlane().joinCommand().tokenId();
+        // The list's output stays in this test (it shows whole tokens): only whether the id appears is used.
+        Host.Result list = node("cp1").ssh("kubeadm token list --kubeconfig /etc/kubernetes/admin.conf");
+        assertTrue(list.ok(), "kubeadm token list failed");
+        assertFalse(list.stdout().contains(tokenId), "the join token is still listed by kubeadm token list");
+    }
+
+    @Test
+    @Order(1)
+    void threeNodesFormARealClusterFromTheTestRegistryAndTheJoinTokenIsGoneAfterwards() {
+        long t = System.nanoTime();
+        String hosts = nodes.nodes().stream().map(n -> n.address() + " " + n.name()).reduce((a, b) -> a + "\n" + b).orElseThrow();
+        runners.forEach(r -> logSink.beginStep(r.nodeName(), "prepare-node"));
+        NodeSteps.prepareNodes(runners, name -> PrepareNodeParams.of(name.equals("cp1") ? "control-plane" : "worker", name, hosts, ""),
+                logSink, STEP_TIMEOUT, Cancellation.none());
+        runners.forEach(r -> logSink.succeedStep(r.nodeName()));
+        t = phase("prepareNode", t);
+        runners.forEach(r -> logSink.beginStep(r.nodeName(), "install-runtime"));
+        NodeSteps.installRuntime(runners, InstallRuntimeParams.of(KubernetesTestBed.KUBERNETES_VERSION,
+                        registry.hostPort() + "/pause:" + KubernetesTestBed.PAUSE_TAG, repo.repoUrl("1.26"), null)
+                        .withRegistryMirror(registry.url()),
+                logSink, STEP_TIMEOUT, Cancellation.none());
+        runners.forEach(r -> logSink.succeedStep(r.nodeName()));
+        t = phase("installRuntime", t);
+        KubeadmSteps.ClusterResult cluster = buildCluster();
+        phase("kubeadmInit + joinWorkers + token delete", t);
+
+        assertEquals("cp1 v1.26.1\nworker1 v1.26.1\nworker2 v1.26.1", nodeVersions());
+        assertEquals("v1.26.1", cluster.controlPlane().kubernetesVersion());
+        assertTrue(cluster.workers().stream().allMatch(KubeadmSteps.JoinResult::joined));
+        caHashOfFirstCluster = cluster.controlPlane().caCertHash();
+        TestNode cp = node("cp1");
+        // The real packages, as from pkgs.k8s.io.
+        assertEquals("1.26.1-1.1\n1.26.1-1.1\n1.26.1-1.1", cp.sh("dpkg-query -W -f='${Version}\\n' kubelet kubeadm kubectl").trim());
+        assertEquals("kubeadm\nkubectl\nkubelet", cp.sh("apt-mark showhold | grep kube | sort").trim());
+        // Images came from the test registry: kubeadm's imageRepository, honest etcd and CoreDNS tags.
+        String images = cp.sh("crictl --runtime-endpoint unix:///run/containerd/containerd.sock images");
+        for (String image : List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "pause", "etcd", "coredns")) {
+            assertTrue(images.contains(registry.hostPort() + "/" + image + " "), image + " not pulled from the test registry:\n" + images);
+        }
+        assertTrue(cp.sh("cat /etc/kubernetes/manifests/etcd.yaml").contains("image: " + registry.hostPort() + "/etcd:" + KubernetesTestBed.ETCD_TAG));
+        // Container nodes: what a container can set for itself is set.
+        for (TestNode n : nodes.nodes()) {
+            assertTrue(n.sh("grep -E '^\\s*restrict_oom_score_adj' /etc/containerd/config.toml").contains("true"), n.name());
+            assertTrue(n.ssh("test -f /etc/containerd/certs.d/docker.io/hosts.toml").ok(), n.name() + " has no registry mirror");
+        }
+        assertTrue(cp.sh(KUBECTL + "-n kube-system get configmap kube-proxy -o jsonpath='{.data.config\\.conf}'").contains("maxPerCore: 0"));
+        assertTokenGone(cluster);
+    }
+
+    @Test
+    @Order(2)
+    void flannelFromTheTestNetworkMakesEveryNodeReadyAndPodsTalkAcrossNodes() throws Exception {
+        long t = System.nanoTime();
+        try (ClusterSteps cluster = clusterSteps()) {
+            CniResult result = applyFlannel(cluster);
+            assertEquals(POD_CIDR, result.podCidr().toString());
+        }
+        phase("applyCni Flannel to all Ready + CoreDNS available", t);
+        TestNode cp = node("cp1");
+        assertEquals("True True True", cp.sh(KUBECTL + "get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status} {end}'").trim());
+        assertEquals("2", cp.sh(KUBECTL + "-n kube-system get deployment coredns -o jsonpath='{.status.availableReplicas}'").trim());
+        assertTrue(cp.sh(KUBECTL + "-n kube-flannel get configmap kube-flannel-cfg -o jsonpath='{.data.net-conf\\.json}'").contains(POD_CIDR));
+
+        // A client pod on worker1 (the Flannel image: Debian with bash and getent) and the test web
+        // server on worker2.
+        String probes = String.join("\n",
+                pod("probe-w1", "worker1", KubernetesTestBed.FLANNEL_IMAGE, "[sleep, \"3600\"]"), "---",
+                pod("probe-w2", "worker2", KubernetesTestBed.WEB_IMAGE, null));
+        assertTrue(cp.ssh(KUBECTL + "apply -f -", probes.getBytes(StandardCharsets.UTF_8)).ok());
+        cp.sh(KUBECTL + "wait --for=condition=Ready pod/probe-w1 pod/probe-w2 --timeout=180s");
+        String w2Ip = cp.sh(KUBECTL + "get pod probe-w2 -o jsonpath='{.status.podIP}'").trim();
+        assertTrue(w2Ip.startsWith("10.32."), "pod IP from the cluster's pod CIDR: " + w2Ip);
+        // DNS through the cluster's DNS service (kube-proxy to CoreDNS), from a pod.
+        String dns = cp.sh(KUBECTL + "exec probe-w1 -- getent hosts kubernetes.default.svc.cluster.local");
+        assertTrue(dns.startsWith("10.96.0.1 "), dns);
+        assertTrue(cp.sh(KUBECTL + "exec probe-w1 -- getent hosts kube-dns.kube-system.svc.cluster.local")
+                .contains("10.96.0.10"), "CoreDNS answers for kube-dns");
+        // Pod to pod across nodes (worker1 -> worker2) over Flannel's VXLAN.
+        String http = cp.sh(KUBECTL + "exec probe-w1 -- timeout 10 bash -c 'exec 3<>/dev/tcp/" + w2Ip
+                + "/8080; printf \"GET / HTTP/1.0\\r\\n\\r\\n\" >&3; cat <&3'");
+        assertTrue(http.matches("(?s)HTTP/1\\.[01] 200 .*"), http);
+        assertTrue(http.contains("kubeadm-pipeline test web server"), http);
+        cp.sh(KUBECTL + "delete pod probe-w1 probe-w2 --wait=false");
+    }
+
+    static String pod(String name, String nodeName, String image, String command) {
+        return String.join("\n",
+                "apiVersion: v1", "kind: Pod", "metadata:", "  name: " + name, "spec:", "  nodeName: " + nodeName,
+                "  containers:", "  - name: main", "    image: " + image, command == null ? "" : "    command: " + command);
+    }
+
+    static String webWorkload(String tag) {
+        return String.join("\n",
+                "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: web", "spec:", "  replicas: 2",
+                "  selector:", "    matchLabels: {app: web}", "  template:", "    metadata:", "      labels: {app: web}", "    spec:",
+                "      containers:", "      - name: web", "        image: " + KubernetesTestBed.WEB_IMAGE.replace(":1.0", ":" + tag),
+                "        ports:", "        - containerPort: 8080",
+                "        readinessProbe:", "          httpGet: {path: /, port: 8080}", "          periodSeconds: 2",
+                "---", "apiVersion: v1", "kind: Service", "metadata:", "  name: web", "spec:", "  selector: {app: web}",
+                "  ports:", "  - port: 80", "    targetPort: 8080", "");
+    }
+
+    @Test
+    @Order(3)
+    void aWorkloadRollsOutAndAnswersAndABrokenImageRollsBackAndFailsSayingSo() throws Exception {
+        long t = System.nanoTime();
+        try (ClusterSteps cluster = clusterSteps()) {
+            DeployResult deployed = cluster.deployWorkload(new WorkloadOptions().manifestText(webWorkload("1.0")).namespace("default")
+                    .smokeTarget("service/web:80").rollbackOnFailure(true).timeout(Duration.ofMinutes(3)));
+            assertTrue(deployed.rolledOut().stream().anyMatch(r -> r.contains("web")), "rolled out: " + deployed.rolledOut());
+            assertTrue(deployed.smokeCheck().matches("(?s).*\\b2\\d\\d\\b.*"), "smoke check answered 2xx: " + deployed.smokeCheck());
+            phase("deployWorkload web (rollout + smoke check)", t);
+
+            ClusterStepException broken = assertThrows(ClusterStepException.class,
+                    () -> cluster.deployWorkload(new WorkloadOptions().manifestText(webWorkload("does-not-exist")).namespace("default")
+                            .rollbackOnFailure(true).timeout(Duration.ofSeconds(30))));
+            assertTrue(broken.getMessage().contains("rolled back deployment web"), broken.getMessage());
+        }
+        TestNode cp = node("cp1");
+        assertEquals(KubernetesTestBed.WEB_IMAGE, cp.sh(KUBECTL + "get deployment web -o jsonpath='{.spec.template.spec.containers[0].image}'").trim(),
+                "the Deployment is back on the working image");
+        cp.sh(KUBECTL + "rollout status deployment/web --timeout=120s");
+        assertEquals("2", cp.sh(KUBECTL + "get deployment web -o jsonpath='{.status.availableReplicas}'").trim());
+    }
+
+    @Test
+    @Order(4)
+    void theRebuildCycleFormsTheClusterAgainAndTheSshSessionThatRanTheResetSurvives() throws Exception {
+        TestNode cp = node("cp1");
+        try (SshClient client = ClusterTestSupport.clientFor(cp)) {
+            try (ClientSession held = ClusterTestSupport.heldSession(client, cp)) {
+                assertEquals("before", held.executeRemoteCommand("echo before").trim());
+
+                long t = System.nanoTime();
+                steps.resetNodes(runners);
+                t = phase("resetNode on every node", t);
+                assertEquals("still open", held.executeRemoteCommand("echo still open").trim(), "the reset cut the SSH session");
+                for (TestNode n : nodes.nodes()) {
+                    assertEquals("", n.sh("ls -d /etc/kubernetes /var/lib/kubelet 2>/dev/null; true").trim(), n.name());
+                    assertEquals("", n.sh("ls -A /etc/cni/net.d").trim(), n.name() + ": CNI config left");
+                    assertFalse(n.sh("iptables-save").matches("(?s).*(KUBE-|CNI-|FLANNEL).*"), n.name() + ": Kubernetes chains left");
+                }
+
+                KubeadmSteps.ClusterResult rebuilt = buildCluster();
+                assertNotEquals(caHashOfFirstCluster, rebuilt.controlPlane().caCertHash(), "a rebuilt cluster has a new CA");
+                assertEquals("cp1 v1.26.1\nworker1 v1.26.1\nworker2 v1.26.1", nodeVersions());
+                assertTokenGone(rebuilt);
+                try (ClusterSteps cluster = clusterSteps()) {
+                    applyFlannel(cluster);
+                }
+                phase("rebuild: buildCluster + applyCni to all Ready", t);
+                assertEquals("alive", held.executeRemoteCommand("echo alive").trim());
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
+    void neitherTheTokenNorTheJoinCommandIsAnywhereTheRunWrote() throws Exception {
+        List<String> searched = List.copyOf(secrets);
+        assertTrue(searched.size() >= 4, "the secrets of both clusters' join commands: " + searched.size());
+        console.finish();
+        assertEquals(List.of(), KubeadmClusterIT.filesContaining(workspace, searched, Instant.EPOCH), "the workspace (step logs)");
+        assertEquals(List.of(), KubeadmClusterIT.filesContaining(Path.of(System.getProperty("java.io.tmpdir")), searched, started),
+                "this machine's temporary files");
+        String consoleText = consoleBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(consoleText.contains("[cp1] ==> kubeadm init"), "the console was captured");
+        for (String secret : searched) {
+            assertFalse(consoleText.contains(secret), "the console shows a join secret");
+        }
+        byte[] patterns = (String.join("\n", searched) + "\n").getBytes(StandardCharsets.UTF_8);
+        for (TestNode n : nodes.nodes()) {
+            // etcd's data keeps a deleted Secret in its history until compaction, as on any cluster: root-only, not searched.
+            Host.Result files = n.ssh("grep -rlsF -f - / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=etcd; true", patterns);
+            assertEquals("", files.stdout().trim(), n + ": files hold a join secret");
+            Host.Result journal = n.ssh("journalctl --no-pager -o cat | grep -cF -f -; true", patterns);
+            assertEquals("0", journal.stdout().trim(), n + ": the journal holds a join secret");
+        }
+    }
+}
