@@ -1,5 +1,6 @@
 package io.jenkins.plugins.kubeadm;
 
+import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
@@ -33,6 +34,7 @@ public final class StandInNode implements ScriptRunner {
     private final String name;
     private final int index;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<ClusterWork> clusterWork = new CopyOnWriteArrayList<>();
     public volatile String failingScript;
     public volatile String machineId;
     public volatile CountDownLatch entered;
@@ -51,6 +53,11 @@ public final class StandInNode implements ScriptRunner {
 
     public List<Received> received() {
         return received;
+    }
+
+    /** The cluster steps' work this node ran as the control plane. */
+    public List<ClusterWork> clusterWork() {
+        return clusterWork;
     }
 
     public List<String> scripts() {

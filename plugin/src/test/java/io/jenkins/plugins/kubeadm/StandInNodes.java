@@ -1,8 +1,12 @@
 package io.jenkins.plugins.kubeadm;
 
 import hudson.model.Computer;
+import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.agents.NodeRunners;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,6 +22,14 @@ public abstract class StandInNodes extends NodeRunners {
     @Override
     public ScriptRunner runnerFor(String nodeName, Computer computer) {
         return node(nodeName);
+    }
+
+    /** A cluster step's work is recorded by the control plane's stand-in instead of reaching an API server. */
+    @Override
+    public String runClusterWork(String nodeName, Computer computer, ClusterWork work, OutputStream progress) throws IOException {
+        node(nodeName).clusterWork().add(work);
+        progress.write(("stand-in API server took " + work.getClass().getSimpleName() + "\n").getBytes(StandardCharsets.UTF_8));
+        return "stand-in cluster work on " + nodeName + ": " + work;
     }
 
     /** The stand-in of an agent, made on first use; the same one for the whole test. */

@@ -4,9 +4,9 @@ import hudson.AbortException;
 import hudson.model.Computer;
 import hudson.model.Label;
 import hudson.model.Node;
-import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -81,14 +81,18 @@ public final class NodeAgents {
         return computers;
     }
 
-    /** The channel of the one control-plane agent a cluster step runs on (the label must match exactly one). */
-    public static VirtualChannel controlPlaneChannel(String label, String stepName) throws IOException {
+    /**
+     * Runs a cluster step's work on the one control-plane agent (the label must match exactly one),
+     * next to the admin kubeconfig there.
+     */
+    public static String runOnControlPlane(String label, String stepName, ClusterWork work, OutputStream progress)
+            throws IOException, InterruptedException {
         List<Computer> computers = computers(label, null, stepName);
         if (computers.size() != 1) {
             throw new AbortException(stepName + ": the label '" + label + "' matches " + computers.size() + " agents; the step"
                     + " runs on the one control-plane agent (or give kubeconfigCredentialsId)");
         }
-        return computers.get(0).getChannel();
+        return NodeRunners.clusterWork(nameOf(computers.get(0)), computers.get(0), work, progress);
     }
 
     /** Like {@link #select}, for a step that runs on exactly one node (the control plane). */

@@ -3,7 +3,6 @@ package io.jenkins.plugins.kubeadm.steps;
 import hudson.AbortException;
 import hudson.Util;
 import hudson.model.Run;
-import io.jenkins.plugins.kubeadm.agents.ClusterOnAgent;
 import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
@@ -80,7 +79,10 @@ public abstract class ClusterStep extends Step {
         }
         String label = controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
         try (OutputStream progress = LineSink.lines(logs.console(), stepName, LineSink.Stream.STDOUT)) {
-            return NodeAgents.controlPlaneChannel(label, stepName).call(new ClusterOnAgent(work, progress));
+            return NodeAgents.runOnControlPlane(label, stepName, work, progress);
+        } catch (IOException e) {
+            // The agent's message is already redacted there; the build shows it without a remoting trace.
+            throw new AbortException(stepName + " on the control-plane agent: " + e.getMessage());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.kubeadm.library;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import io.jenkins.plugins.kubeadm.StandInNodes;
 import java.util.List;
@@ -37,6 +38,11 @@ public class BundledLibraryTest {
         assertEquals(List.of("reset-node.sh", "prepare-node.sh", "install-runtime.sh", "kubeadm-join.sh"),
                 StandInNodes.node("worker1").scripts());
         assertEquals("1.33", StandInNodes.node("worker1").received().get(2).environment().get("KUBERNETES_VERSION"));
+        // The pod network goes on from the control-plane agent, where the admin kubeconfig is.
+        assertEquals(1, StandInNodes.node("cp1").clusterWork().size());
+        assertTrue(StandInNodes.node("cp1").clusterWork().get(0).toString(), StandInNodes.node("cp1").clusterWork().get(0).toString()
+                .startsWith("Work[cni=flannel"));
+        j.assertLogContains("[applyCni] stand-in API server took Work", b);
     }
 
     @Test

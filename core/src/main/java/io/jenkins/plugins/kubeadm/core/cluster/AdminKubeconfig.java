@@ -29,7 +29,15 @@ public final class AdminKubeconfig {
         if (Files.isReadable(file)) {
             return Files.readString(file, StandardCharsets.UTF_8);
         }
-        Process cat = new ProcessBuilder("sudo", "-n", "cat", "--", file.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String problem = "cannot read the admin kubeconfig " + file + " on this node: it is not a control plane (kubeadmInit"
+                + " writes it), or this user may not use 'sudo -n'. Run the step with the control-plane agent's label,"
+                + " or give kubeconfigCredentialsId";
+        Process cat;
+        try {
+            cat = new ProcessBuilder("sudo", "-n", "cat", "--", file.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException noSudo) {
+            throw new IOException(problem + " (no sudo here)");
+        }
         String content;
         try (InputStream in = cat.getInputStream()) {
             content = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -45,9 +53,7 @@ public final class AdminKubeconfig {
             throw new IOException("interrupted while reading " + file, e);
         }
         if (cat.exitValue() != 0 || content.isBlank()) {
-            throw new IOException("cannot read the admin kubeconfig " + file + " on this node: it is not a control plane"
-                    + " (kubeadmInit writes it), or this user may not use 'sudo -n'. Run the step on the control-plane agent,"
-                    + " or give kubeconfigCredentialsId");
+            throw new IOException(problem);
         }
         return content;
     }

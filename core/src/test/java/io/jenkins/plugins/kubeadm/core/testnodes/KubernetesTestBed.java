@@ -31,11 +31,25 @@ public final class KubernetesTestBed {
     /** busybox httpd on port 8080; also has sh, wget and nslookup for checks from pods. */
     public static final String WEB_IMAGE = "docker.io/kubeadm-pipeline-test/web:1.0";
 
-    /** Where the binaries come from; override with -Dkubeadm.test.k8sArchive. */
-    static final Path ARCHIVE = Path.of(System.getProperty("kubeadm.test.k8sArchive", "/work/shared/k8s/kubernetes-1.26.1-bin.tar.xz"));
+    /**
+     * Where the binaries come from: -Dkubeadm.test.k8sArchive, else the archive in KUBERNETES_KIT (the
+     * folder .ci/run points at ../shared/k8s), else ../shared/k8s beside the repository.
+     */
+    static final Path ARCHIVE = archive();
     private static final List<String> RECIPE = List.of("build-k8s-testbed.sh", "kubelet.service", "10-kubeadm.conf");
 
     private final Path dir;
+
+    private static Path archive() {
+        String property = System.getProperty("kubeadm.test.k8sArchive");
+        if (property != null) {
+            return Path.of(property);
+        }
+        String kit = System.getenv("KUBERNETES_KIT");
+        // Maven runs the tests in core/, so the repository's parent is two levels up.
+        Path folder = kit != null ? Path.of(kit) : Path.of("..", "..", "shared", "k8s").toAbsolutePath().normalize();
+        return folder.resolve("kubernetes-1.26.1-bin.tar.xz");
+    }
 
     private KubernetesTestBed(Path dir) {
         this.dir = dir;
@@ -44,7 +58,8 @@ public final class KubernetesTestBed {
     /** Builds the test bed unless the cache has it; prints each phase's time when it builds. */
     public static KubernetesTestBed ensure() throws IOException {
         if (!Files.isRegularFile(ARCHIVE)) {
-            throw new IOException("the Kubernetes binaries archive " + ARCHIVE + " is missing (set -Dkubeadm.test.k8sArchive)");
+            throw new IOException("the Kubernetes binaries archive " + ARCHIVE + " is missing (set KUBERNETES_KIT to the folder"
+                    + " holding it, as .ci/run does with ../shared/k8s, or -Dkubeadm.test.k8sArchive)");
         }
         Files.createDirectories(RootfsCache.CACHE);
         long start = System.nanoTime();

@@ -1,0 +1,72 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import hudson.model.Result;
+import io.jenkins.plugins.kubeadm.StandInNodes;
+import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
+import org.jenkinsci.plugins.workflow.job.WorkflowJob;
+import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.jvnet.hudson.test.JenkinsRule;
+import org.jvnet.hudson.test.TestExtension;
+
+/** applyCni, deployWorkload and installGpuPlugin bound to the control-plane agent: parameters, validation, agent choice. */
+public class ClusterStepsTest {
+
+    @Rule
+    public JenkinsRule j = new JenkinsRule();
+
+    @TestExtension
+    public static class Nodes extends StandInNodes {
+    }
+
+    @Before
+    public void agents() throws Exception {
+        StandInNodes.reset();
+        j.waitOnline(j.createSlave("cp1", "k8s-control-plane", null));
+        j.waitOnline(j.createSlave("worker1", "k8s-worker", null));
+    }
+
+    private WorkflowRun run(String script, Result expected) throws Exception {
+        WorkflowJob p = j.createProject(WorkflowJob.class);
+        p.setDefinition(new CpsFlowDefinition(script, true));
+        return j.assertBuildStatus(expected, p.scheduleBuild2(0));
+    }
+
+    @Test
+    public void theClusterStepsRunOnTheControlPlaneAgentWithTheirParameters() throws Exception {
+        run("applyCni(cni: 'calico', podCidr: '192.168.0.0/16')\n"
+                + "deployWorkload(manifestText: 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: a\\n', rollbackOnFailure: true,"
+                + " smokeTarget: 'service/nginx:80')\n"
+                + "installGpuPlugin(runtime: 'runtimeClass')", Result.SUCCESS);
+        var work = StandInNodes.node("cp1").clusterWork();
+        assertEquals(3, work.size());
+        assertTrue(work.get(0).toString(), work.get(0).toString().startsWith("Work[cni=calico, podCidr=192.168.0.0/16"));
+        assertTrue(work.get(1).toString(), work.get(1).toString().contains("rollbackOnFailure=true, smokeTarget=service/nginx:80"));
+        assertTrue(work.get(2).toString(), work.get(2).toString().contains("runtime=runtimeClass"));
+        assertEquals(0, StandInNodes.node("worker1").clusterWork().size());
+    }
+
+    @Test
+    public void badClusterParametersFailNamingThemBeforeAnythingRuns() throws Exception {
+        WorkflowRun b = run("applyCni(cni: 'cilium')", Result.FAILURE);
+        j.assertLogContains("cni", b);
+        j.assertLogContains("flannel, weave, calico", b);
+        b = run("deployWorkload(manifest: 'a.yaml', manifestText: 'kind: ConfigMap')", Result.FAILURE);
+        j.assertLogContains("exactly one of manifest and manifestText", b);
+        b = run("installGpuPlugin(runtime: 'cuda')", Result.FAILURE);
+        j.assertLogContains("runtime", b);
+        assertEquals(0, StandInNodes.node("cp1").clusterWork().size());
+    }
+
+    @Test
+    public void aLabelMatchingSeveralAgentsIsRefusedNamingTheCount() throws Exception {
+        j.waitOnline(j.createSlave("cp2", "k8s-control-plane", null));
+        WorkflowRun b = run("applyCni()", Result.FAILURE);
+        j.assertLogContains("the label 'k8s-control-plane' matches 2 agents", b);
+    }
+}
