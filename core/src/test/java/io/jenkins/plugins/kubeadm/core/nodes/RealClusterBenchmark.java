@@ -84,7 +84,8 @@ public final class RealClusterBenchmark {
                 "set -e",
                 "printf 'overlay\\nbr_netfilter\\n' > /etc/modules-load.d/k8s.conf",
                 "printf 'net.bridge.bridge-nf-call-iptables = 1\\nnet.bridge.bridge-nf-call-ip6tables = 1\\nnet.ipv4.ip_forward = 1\\n' > /etc/sysctl.d/k8s.conf",
-                "sysctl -q --system; swapoff -a",
+                // sysctl --system would stop at the host-wide keys a container cannot write
+                "sysctl -q -p /etc/sysctl.d/k8s.conf; swapoff -a",
                 "export DEBIAN_FRONTEND=noninteractive",
                 "apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends containerd curl gpg ca-certificates >/dev/null",
                 "mkdir -p /etc/containerd && containerd config default > /etc/containerd/config.toml",

@@ -91,6 +91,19 @@ class RealClusterIT {
     static Instant started;
     static final Set<String> secrets = new LinkedHashSet<>();
     static String caHashOfFirstCluster;
+    /** Host-wide kernel settings kubelet and kube-proxy would like to change: the run must leave them alone. */
+    static final List<String> HOST_SYSCTLS = List.of("vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops",
+            "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes", "net/netfilter/nf_conntrack_max");
+    static final Map<String, String> hostSysctlsBefore = new LinkedHashMap<>();
+
+    static Map<String, String> hostSysctls() throws java.io.IOException {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String key : HOST_SYSCTLS) {
+            Path file = Path.of("/proc/sys", key);
+            values.put(key, Files.exists(file) ? Files.readString(file).trim() : "(none)");
+        }
+        return values;
+    }
 
     static long phase(String name, long startNanos) {
         long seconds = Math.round((System.nanoTime() - startNanos) / 1e9);
@@ -102,6 +115,7 @@ class RealClusterIT {
     @BeforeAll
     static void startTheTestBed() throws Exception {
         started = Instant.now().minusSeconds(5);
+        hostSysctlsBefore.putAll(hostSysctls());
         long t = System.nanoTime();
         testBed = KubernetesTestBed.ensure();
         t = phase("test bed", t);
@@ -359,5 +373,7 @@ class RealClusterIT {
             Host.Result journal = n.ssh("journalctl --no-pager -o cat | grep -cF -f -; true", patterns);
             assertEquals("0", journal.stdout().trim(), n + ": the journal holds a join secret");
         }
+        // Two real clusters ran on this machine: its own kernel settings are what they were.
+        assertEquals(hostSysctlsBefore, hostSysctls());
     }
 }

@@ -30,7 +30,7 @@ class StepParamsTest {
         assertThrows(ParameterException.class, () -> PrepareNodeParams.of("worker", null, "nuc01", null));
         ParameterException ignore = assertThrows(ParameterException.class, () -> PrepareNodeParams.of("worker", null, null, "Swap"));
         assertEquals("preflightIgnore", ignore.parameter());
-        assertTrue(ignore.getMessage().contains("NumCPU, Mem, Systemd, Cgroups, Port-<n>, all"), ignore.getMessage());
+        assertTrue(ignore.getMessage().contains("NumCPU, Mem, Systemd, Cgroups, Kmsg, CgroupsWritable, KernelSysctls, Port-<n>, all"), ignore.getMessage());
     }
 
     @Test
