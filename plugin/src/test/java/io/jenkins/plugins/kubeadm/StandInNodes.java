@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jvnet.hudson.test.JenkinsRule;
 
 /**
  * Puts a {@link StandInNode} behind every agent of a test. A test class declares a nested
@@ -40,5 +41,17 @@ public abstract class StandInNodes extends NodeRunners {
     /** Forgets every stand-in (call from the test's @Before). */
     public static void reset() {
         NODES.clear();
+    }
+
+    /**
+     * Fresh stand-ins and online agents for them: cp1 labelled k8s-control-plane and the given workers
+     * labelled k8s-worker, as a lab's agents are.
+     */
+    public static void labAgents(JenkinsRule j, String... workers) throws Exception {
+        reset();
+        j.waitOnline(j.createSlave("cp1", "k8s-control-plane", null));
+        for (String worker : workers) {
+            j.waitOnline(j.createSlave(worker, "k8s-worker", null));
+        }
     }
 }

@@ -25,9 +25,7 @@ public class BundledLibraryTest {
 
     @Test
     public void aPipelineWithNoLibraryConfiguredCallsTheBundledVars() throws Exception {
-        StandInNodes.reset();
-        j.waitOnline(j.createSlave("cp1", "k8s-control-plane", null));
-        j.waitOnline(j.createSlave("worker1", "k8s-worker", null));
+        StandInNodes.labAgents(j, "worker1");
         WorkflowJob p = j.createProject(WorkflowJob.class);
         // Sandboxed, as an ordinary Jenkinsfile: the bundled library is trusted, the Jenkinsfile is not.
         p.setDefinition(new CpsFlowDefinition("kubeadmCluster(reset: true, kubernetesVersion: '1.33')", true));

@@ -26,9 +26,7 @@ public class ClusterStepsTest {
 
     @Before
     public void agents() throws Exception {
-        StandInNodes.reset();
-        j.waitOnline(j.createSlave("cp1", "k8s-control-plane", null));
-        j.waitOnline(j.createSlave("worker1", "k8s-worker", null));
+        StandInNodes.labAgents(j, "worker1");
     }
 
     private WorkflowRun run(String script, Result expected) throws Exception {

@@ -42,10 +42,7 @@ public class JoinCommandFlowTest {
 
     @Before
     public void agents() throws Exception {
-        StandInNodes.reset();
-        j.waitOnline(j.createSlave("cp1", "k8s-control-plane", null));
-        j.waitOnline(j.createSlave("worker1", "k8s-worker", null));
-        j.waitOnline(j.createSlave("worker2", "k8s-worker", null));
+        StandInNodes.labAgents(j, "worker1", "worker2");
     }
 
     private static final String CLUSTER = "kubeadmInit(label: 'k8s-control-plane', joinTokenTtl: '45m')\n"

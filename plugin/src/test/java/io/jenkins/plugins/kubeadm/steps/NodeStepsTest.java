@@ -35,12 +35,7 @@ public class NodeStepsTest {
 
     @Before
     public void agents() throws Exception {
-        StandInNodes.reset();
-        j.createSlave("cp1", "k8s-control-plane", null);
-        j.createSlave("worker1", "k8s-worker", null);
-        j.waitOnline(j.createSlave("worker2", "k8s-worker", null));
-        j.waitOnline((hudson.model.Slave) j.jenkins.getNode("cp1"));
-        j.waitOnline((hudson.model.Slave) j.jenkins.getNode("worker1"));
+        StandInNodes.labAgents(j, "worker1", "worker2");
     }
 
     private WorkflowRun run(String script, Result expected) throws Exception {
