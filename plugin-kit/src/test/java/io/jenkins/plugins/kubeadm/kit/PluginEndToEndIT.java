@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jenkins.plugins.kubeadm.core.cluster.ApiServerStandIn;
 import io.jenkins.plugins.kubeadm.core.logs.LeakSearch;
 import io.jenkins.plugins.kubeadm.core.testnodes.Host;
 import io.jenkins.plugins.kubeadm.core.testnodes.StandInAptRepository;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -154,6 +156,32 @@ class PluginEndToEndIT {
 
     @Test
     @Order(4)
+    void aClusterStepReachesTheApiServerWithAKubeconfigCredentialThroughTheKitsFabric8() throws Exception {
+        try (ApiServerStandIn api = new ApiServerStandIn()) {
+            secrets.add(api.token());
+            String kubeconfig = Base64.getEncoder().encodeToString(api.kubeconfig().getBytes(StandardCharsets.UTF_8));
+            jenkins.groovy(String.join("\n",
+                    "import com.cloudbees.plugins.credentials.CredentialsScope",
+                    "import com.cloudbees.plugins.credentials.SystemCredentialsProvider",
+                    "import com.cloudbees.plugins.credentials.SecretBytes",
+                    "import org.jenkinsci.plugins.plaincredentials.impl.FileCredentialsImpl",
+                    "def creds = SystemCredentialsProvider.getInstance()",
+                    "creds.credentials.add(new FileCredentialsImpl(CredentialsScope.GLOBAL, 'lab-kubeconfig', 'admin kubeconfig',",
+                    "    'admin.conf', SecretBytes.fromBytes(Base64.decoder.decode('" + kubeconfig + "'))))",
+                    "creds.save()"));
+            jenkins.pipelineJob("workload", "deployWorkload(kubeconfigCredentialsId: 'lab-kubeconfig', namespace: 'default',"
+                    + " manifestText: 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: lab-settings\\ndata:\\n  cni: flannel\\n')");
+            KitJenkins.Build b = jenkins.build("workload", Duration.ofMinutes(5));
+            assertEquals("SUCCESS", b.result(), b.console());
+            assertTrue(b.console().contains("deployWorkload: "), b.console());
+            assertEquals("flannel", api.admin().configMaps().inNamespace("default").withName("lab-settings").get().getData().get("cni"),
+                    "the ConfigMap reached the API server through the plugin's fabric8 (the kit's 6.14)");
+            assertFalse(b.console().contains(api.token()), "the kubeconfig's token is masked");
+        }
+    }
+
+    @Test
+    @Order(5)
     void noJoinSecretIsAnywhereTheRunsWrote() throws Exception {
         assertFalse(secrets.isEmpty());
         assertEquals(List.of(), LeakSearch.filesContaining(jenkins.home(), secrets), "JENKINS_HOME holds a join secret");

@@ -33,7 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * mock does not: a server-side apply of an object that does not exist yet creates it (the mock
  * answers 404), and RBAC can deny a request with 403 and a Status naming the verb.
  */
-final class ApiServerStandIn implements AutoCloseable {
+public final class ApiServerStandIn implements AutoCloseable {
 
     /** Reads JSON and YAML bodies alike (an apply body may be either). */
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -48,7 +48,7 @@ final class ApiServerStandIn implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
-    ApiServerStandIn() {
+    public ApiServerStandIn() {
         Dispatcher dispatcher = new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -61,7 +61,7 @@ final class ApiServerStandIn implements AutoCloseable {
     }
 
     /** A client with full rights: the test uses it to set up the cluster and to play its controllers. */
-    KubernetesClient admin() {
+    public KubernetesClient admin() {
         return client;
     }
 
@@ -69,11 +69,18 @@ final class ApiServerStandIn implements AutoCloseable {
         return server;
     }
 
+    private final String token = "standin-" + java.util.UUID.randomUUID();
+
+    /** The kubeconfig's bearer token: random per server, so a leak search can look for it. */
+    public String token() {
+        return token;
+    }
+
     /** The kubeconfig a user would hand to a step to reach this server. */
-    String kubeconfig() {
+    public String kubeconfig() {
         return "apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: "
                 + client.getConfiguration().getMasterUrl() + "\n    insecure-skip-tls-verify: true\n"
-                + "users:\n- name: admin\n  user:\n    token: standin-token\n"
+                + "users:\n- name: admin\n  user:\n    token: " + token + "\n"
                 + "contexts:\n- name: standin\n  context:\n    cluster: standin\n    user: admin\n"
                 + "current-context: standin\n";
     }
