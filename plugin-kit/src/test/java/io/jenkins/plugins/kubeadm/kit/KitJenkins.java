@@ -127,6 +127,18 @@ public final class KitJenkins implements AutoCloseable {
         return r.body();
     }
 
+    /** Declarative's validator (pipeline-model-definition's converter endpoint): its verdict on a Jenkinsfile. */
+    public String validateDeclarative(String jenkinsfile) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "pipeline-model-converter/validate"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("jenkinsfile=" + URLEncoder.encode(jenkinsfile, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("the Declarative validator answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(1)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

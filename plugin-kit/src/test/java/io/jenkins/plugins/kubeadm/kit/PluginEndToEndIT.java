@@ -182,6 +182,17 @@ class PluginEndToEndIT {
 
     @Test
     @Order(5)
+    void jenkinsfileExampleIsValidDeclarativeForTheKitsJenkinsWithThePlugin() throws Exception {
+        String example = Files.readString(Path.of("..", "Jenkinsfile.example"));
+        // Declarative's own validator checks every stage, section and step with its parameter names.
+        assertEquals("Jenkinsfile successfully validated.", jenkins.validateDeclarative(example).trim());
+        String typo = example.replace("applyCni(cni: params.CNI)", "applyCni(cniName: params.CNI)");
+        assertNotEquals(example, typo, "the example calls applyCni(cni: params.CNI)");
+        assertTrue(jenkins.validateDeclarative(typo).contains("cniName"), "a wrong parameter name is caught");
+    }
+
+    @Test
+    @Order(6)
     void noJoinSecretIsAnywhereTheRunsWrote() throws Exception {
         assertFalse(secrets.isEmpty());
         assertEquals(List.of(), LeakSearch.filesContaining(jenkins.home(), secrets), "JENKINS_HOME holds a join secret");

@@ -179,12 +179,18 @@ class PreflightIT {
         assertTrue(output.stream().noneMatch(l -> l.contains("created /etc/hosts")), output.toString());
     }
 
+    /**
+     * A reload re-executes sshd, which stops listening for a moment: the next test's login would be
+     * refused. A restart of the notify-type unit returns once the new sshd listens (sessions survive).
+     */
+    private static final String RESTART_SSHD = "systemctl restart ssh";
+
     /** What a first `ssh` login records is one ed25519 line; the node's sshd also has ECDSA and RSA keys. */
     @Test
     void aKnownHostsFileWithOnlyTheEd25519KeyReachesANodeWithEveryKeyType() throws Exception {
         TestNode busy = nodes.node("busy");
         busy.sh("ssh-keygen -q -t ecdsa -N '' -f /etc/ssh/ssh_host_ecdsa_key && "
-                + "ssh-keygen -q -t rsa -b 2048 -N '' -f /etc/ssh/ssh_host_rsa_key && systemctl reload ssh");
+                + "ssh-keygen -q -t rsa -b 2048 -N '' -f /etc/ssh/ssh_host_rsa_key && " + RESTART_SSHD);
         try {
             assertEquals(List.of("ssh-ed25519"), new HostKeyPolicy.KnownHosts(busy.knownHosts()).keyTypesFor(busy.address(), 22));
             NodeTarget target = new NodeTarget(busy.name(), busy.address(), 22, "root", busy.clientKey(),
@@ -195,7 +201,7 @@ class PreflightIT {
                 assertTrue(result.succeeded(), output.toString());
             }
         } finally {
-            busy.sh("rm -f /etc/ssh/ssh_host_ecdsa_key* /etc/ssh/ssh_host_rsa_key* && systemctl reload ssh");
+            busy.sh("rm -f /etc/ssh/ssh_host_ecdsa_key* /etc/ssh/ssh_host_rsa_key* && " + RESTART_SSHD);
         }
     }
 
