@@ -43,8 +43,11 @@ final class AptArchiveCache {
         }
     }
 
-    /** Keeps the Debian packages a stopped node downloaded. */
-    static void harvest(Path upper) {
+    /**
+     * Keeps the Debian packages a stopped node downloaded. Synchronized: nodes stop in parallel, and a
+     * JVM may hold the file lock (which guards against other runs) only once at a time.
+     */
+    static synchronized void harvest(Path upper) {
         Path archives = upper.resolve(ARCHIVES);
         if (!Files.isDirectory(archives)) {
             return;

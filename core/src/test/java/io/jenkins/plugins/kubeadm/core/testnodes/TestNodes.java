@@ -331,7 +331,12 @@ public final class TestNodes implements AutoCloseable {
         }
         // Whatever still runs in the node's cgroups (containerd shims, pods) goes with them.
         NodeCgroups.remove(nodeDir);
-        AptArchiveCache.harvest(nodeDir.resolve("upper"));
+        try {
+            AptArchiveCache.harvest(nodeDir.resolve("upper"));
+        } catch (RuntimeException e) {
+            // Keeping packages is an optimisation: never let it stop the clean-up below.
+            System.err.println("[test-nodes] warning: could not keep the downloaded packages: " + e);
+        }
         // Deepest first: anything the node left mounted below its folder, then the overlay root.
         for (String mount : mountsBelow(nodeDir)) {
             Path target = Path.of(mount);
