@@ -12,7 +12,7 @@ usage() {
 Usage: sudo reset-node.sh
 
 Removes this node from its Kubernetes cluster and cleans up after kubeadm reset: the CNI
-configuration (the files in /etc/cni/net.d; the folder stays, containerd watches it) and state (/var/lib/cni), the CNI interfaces (cni0, flannel.*,
+configuration (the files in /etc/cni/net.d; the folder stays, containerd watches it) and state (/var/lib/cni, /run/flannel), the CNI interfaces (cni0, flannel.*,
 weave, VXLAN devices of Flannel, Calico, Weave and Cilium), IPVS tables when ipvsadm is installed,
 the Kubernetes and CNI iptables chains (KUBE-*, CNI-*, FLANNEL*, WEAVE*; no other rule, chain or
 default policy), and /etc/kubernetes, /var/lib/kubelet, /var/lib/etcd.
@@ -31,7 +31,10 @@ require_supported_os
 # Chains kube-proxy, the CNI plugins' portmap/bridge, Flannel and Weave Net create.
 readonly OWN_CHAIN_RE='^(KUBE-|CNI-|FLANNEL|WEAVE)'
 # /var/lib/cni holds the CNI plugins' IP allocations: left behind, they leak into the rebuilt cluster.
-readonly DIRECTORIES=(/etc/kubernetes /var/lib/kubelet /var/lib/etcd /var/lib/cni)
+# /run/flannel/subnet.env is the old cluster's pod subnet of this node: the flannel CNI plugin would
+# wire the rebuilt cluster's first pods (CoreDNS) into it before the new flanneld rewrites it, and
+# their replies would be routed to whichever node now owns that subnet.
+readonly DIRECTORIES=(/etc/kubernetes /var/lib/kubelet /var/lib/etcd /var/lib/cni /run/flannel)
 # Emptied, not removed: containerd watches this folder for the CNI config, and a removed and
 # re-created folder goes unnoticed (nodes stay NotReady, "cni plugin not initialized").
 readonly CNI_CONFIG_DIR=/etc/cni/net.d
