@@ -4,7 +4,6 @@ import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.IdCredentials;
 import hudson.AbortException;
 import hudson.model.Run;
-import io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +30,5 @@ public final class KubeconfigCredential {
         throw new AbortException("kubeconfigCredentialsId: " + (credential == null ? "no credential '" + id + "' is visible to this job"
                 : "the credential '" + id + "' is neither a secret file nor a secret text")
                 + " (accepted: the id of a secret file credential holding an admin kubeconfig)");
-    }
-
-    /** Parsed for core's cluster steps. */
-    public static Kubeconfig kubeconfig(String content) {
-        return Kubeconfig.fromContent(content);
     }
 }

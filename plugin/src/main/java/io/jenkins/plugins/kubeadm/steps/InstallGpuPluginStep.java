@@ -1,6 +1,5 @@
 package io.jenkins.plugins.kubeadm.steps;
 
-import hudson.AbortException;
 import hudson.Extension;
 import hudson.Util;
 import hudson.model.Run;
@@ -13,6 +12,7 @@ import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginResult;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
+import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,9 +103,8 @@ public final class InstallGpuPluginStep extends ClusterStep {
     public StepExecution start(StepContext context) throws Exception {
         long minutes = effectiveTimeoutMinutes();
         NodeStep.validated(() -> work(List.of(), minutes).options());
-        if (minDriverVersion != null && !minDriverVersion.matches("\\d{1,4}(\\.\\d{1,4}){0,2}")) {
-            throw new AbortException("minDriverVersion: '" + minDriverVersion + "' is not a driver version (accepted:"
-                    + " numbers and dots as nvidia-smi prints them, such as 535.104.05)");
+        if (minDriverVersion != null) {
+            NodeStep.validated(() -> Validators.driverVersion("minDriverVersion", minDriverVersion));
         }
         return new Execution(context, this, minutes);
     }

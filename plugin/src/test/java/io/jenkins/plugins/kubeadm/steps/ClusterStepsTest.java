@@ -58,6 +58,8 @@ public class ClusterStepsTest {
         j.assertLogContains("exactly one of manifest and manifestText", b);
         b = run("installGpuPlugin(runtime: 'cuda')", Result.FAILURE);
         j.assertLogContains("runtime", b);
+        b = run("installGpuPlugin(minDriverVersion: '535.104.05.1')", Result.FAILURE);
+        j.assertLogContains("minDriverVersion: '535.104.05.1' is not a driver version", b);
         assertEquals(0, StandInNodes.node("cp1").clusterWork().size());
     }
 

@@ -7,8 +7,8 @@ import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import io.jenkins.plugins.kubeadm.core.exec.StepScript;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
-import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.core.params.Validators;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -79,11 +79,7 @@ public final class NodeSteps {
                                                 LineSink sink, Duration timeout, Cancellation cancellation) {
         Map<String, String> env = new LinkedHashMap<>();
         if (minDriverVersion != null) {
-            if (!minDriverVersion.matches("\\d{1,4}(\\.\\d{1,4}){0,2}")) {
-                throw new ParameterException("minDriverVersion", "'" + minDriverVersion + "' is not a driver version",
-                        "numbers and dots as nvidia-smi prints them, such as 535.104.05");
-            }
-            env.put("MIN_DRIVER_VERSION", minDriverVersion);
+            env.put("MIN_DRIVER_VERSION", Validators.driverVersion("minDriverVersion", minDriverVersion));
         }
         new GpuPluginOptions().runtime(runtimeMode); // validates: default or runtimeClass
         env.put("NVIDIA_RUNTIME_MODE", runtimeMode == null || runtimeMode.isBlank() ? "default" : runtimeMode.trim().toLowerCase(Locale.ROOT));

@@ -103,6 +103,16 @@ public final class Validators {
         return v;
     }
 
+    /** An NVIDIA driver version as nvidia-smi prints it (gpu-node.sh compares up to three parts). */
+    public static String driverVersion(String parameter, String value) {
+        String form = "numbers and dots as nvidia-smi prints them, such as 535.104.05";
+        String v = required(parameter, value, form);
+        if (!v.matches("\\d{1,4}(\\.\\d{1,4}){0,2}")) {
+            throw new ParameterException(parameter, "'" + value + "' is not a driver version", form);
+        }
+        return v;
+    }
+
     /** A TCP port, 1-65535. */
     public static int port(String parameter, String value) {
         String form = "a TCP port number 1-65535";
