@@ -56,6 +56,76 @@ public sealed interface HostKeyPolicy {
         }
     }
 
+    /**
+     * known_hosts lines held in memory (a Jenkins secret file credential, or a workspace file read by
+     * the controller), checked as {@link KnownHosts} checks a file: unknown or changed keys are rejected.
+     *
+     * @param source what the lines are called in messages, e.g. "known_hosts credential 'lab-hosts'"
+     */
+    record KnownHostsText(String source, String content) implements HostKeyPolicy, java.io.Serializable {
+        public KnownHostsText {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(content, "content");
+            List<KnownHostEntry> entries;
+            try {
+                entries = entries(content);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException(source + " is not in known_hosts form (" + e.getMessage() + ")");
+            }
+            if (entries.stream().noneMatch(entry -> entry.getKeyEntry() != null)) {
+                throw new IllegalArgumentException(source + " lists no host key (expected known_hosts lines as ssh-keyscan prints them)");
+            }
+        }
+
+        private static List<KnownHostEntry> entries(String content) throws IOException {
+            return KnownHostEntry.readKnownHostEntries(new java.io.BufferedReader(new java.io.StringReader(content)));
+        }
+
+        /** Like {@link KnownHosts#keyTypesFor}. */
+        public List<String> keyTypesFor(String host, int port) {
+            Set<String> types = new LinkedHashSet<>();
+            for (KnownHostEntry entry : parsed()) {
+                if (entry.getMarker() == null && entry.getKeyEntry() != null && entry.isHostMatch(host, port)) {
+                    types.add(entry.getKeyEntry().getKeyType());
+                }
+            }
+            return List.copyOf(types);
+        }
+
+        /** Whether a plain (not revoked, not CA) line for this host holds this very key, and no revoked line does. */
+        boolean accepts(String host, int port, PublicKey key) {
+            boolean listed = false;
+            for (KnownHostEntry entry : parsed()) {
+                if (entry.getKeyEntry() == null || !entry.isHostMatch(host, port) || !sameKey(entry, key)) {
+                    continue;
+                }
+                if ("revoked".equals(entry.getMarker()) || "@revoked".equals(entry.getMarker())) {
+                    return false;
+                }
+                listed |= entry.getMarker() == null;
+            }
+            return listed;
+        }
+
+        private List<KnownHostEntry> parsed() {
+            try {
+                return entries(content);
+            } catch (IOException e) {
+                return List.of(); // checked in the constructor
+            }
+        }
+
+        private static boolean sameKey(KnownHostEntry entry, PublicKey key) {
+            try {
+                PublicKey listed = entry.getKeyEntry().resolvePublicKey(null, java.util.Map.of(),
+                        org.apache.sshd.common.config.keys.PublicKeyEntryResolver.IGNORING);
+                return listed != null && KeyUtils.compareKeys(listed, key);
+            } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+                return false;
+            }
+        }
+    }
+
     /** The key's fingerprint must equal this one, in OpenSSH form {@code SHA256:<base64>}. */
     record PinnedFingerprint(String sha256) implements HostKeyPolicy {
         public PinnedFingerprint {
@@ -88,19 +158,17 @@ public sealed interface HostKeyPolicy {
                 if (knownHosts.verifyServerKey(session, remote, key)) {
                     return true;
                 }
+                rejected.accept(session, knownHostsRejection(session, key, k.file().toString(), k::keyTypesFor));
+                return false;
+            };
+        }
+        if (this instanceof KnownHostsText k) {
+            return (ClientSession session, SocketAddress remote, PublicKey key) -> {
                 SshdSocketAddress address = SshdSocketAddress.toSshdSocketAddress(session.getConnectAddress());
-                String host = address.getHostName();
-                int port = address.getPort();
-                String offered = KeyUtils.getKeyType(key);
-                List<String> known = k.keyTypesFor(host, port);
-                String where = port == 22 ? host : "[" + host + "]:" + port;
-                String why = known.isEmpty()
-                        ? k.file() + " has no key for " + where + " (add it with ssh-keyscan, or log in once with ssh)"
-                        : known.contains(offered)
-                        ? k.file() + " has a different " + offered + " key for " + where
-                        + " (the host key changed, or another machine answers at that address)"
-                        : k.file() + " has only " + String.join(", ", known) + " for " + where;
-                rejected.accept(session, "the server offered host key type " + offered + " (" + fingerprint(key) + ") but " + why);
+                if (k.accepts(address.getHostName(), address.getPort(), key)) {
+                    return true;
+                }
+                rejected.accept(session, knownHostsRejection(session, key, k.source(), k::keyTypesFor));
                 return false;
             };
         }
@@ -117,17 +185,34 @@ public sealed interface HostKeyPolicy {
         return AcceptAllServerKeyVerifier.INSTANCE;
     }
 
+    /** Why a known_hosts check rejected a key: the offered key type, and what the lines hold for that host. */
+    private static String knownHostsRejection(ClientSession session, PublicKey key, String source,
+                                              java.util.function.BiFunction<String, Integer, List<String>> keyTypesFor) {
+        SshdSocketAddress address = SshdSocketAddress.toSshdSocketAddress(session.getConnectAddress());
+        String host = address.getHostName();
+        int port = address.getPort();
+        String offered = KeyUtils.getKeyType(key);
+        List<String> known = keyTypesFor.apply(host, port);
+        String where = port == 22 ? host : "[" + host + "]:" + port;
+        String why = known.isEmpty()
+                ? source + " has no key for " + where + " (add it with ssh-keyscan, or log in once with ssh)"
+                : known.contains(offered)
+                ? source + " has a different " + offered + " key for " + where
+                + " (the host key changed, or another machine answers at that address)"
+                : source + " has only " + String.join(", ", known) + " for " + where;
+        return "the server offered host key type " + offered + " (" + fingerprint(key) + ") but " + why;
+    }
+
     /**
      * The client's signature algorithms reordered so the host key types known for this host come
      * first, as OpenSSH does: a server with several host keys then offers the one that can be
      * checked. Other policies keep the order.
      */
     default List<NamedFactory<Signature>> preferKnownHostKeyTypes(List<NamedFactory<Signature>> factories, String host, int port) {
-        if (!(this instanceof KnownHosts k)) {
-            return factories;
-        }
+        List<String> types = this instanceof KnownHosts k ? k.keyTypesFor(host, port)
+                : this instanceof KnownHostsText t ? t.keyTypesFor(host, port) : List.of();
         Set<String> known = new LinkedHashSet<>();
-        for (String type : k.keyTypesFor(host, port)) {
+        for (String type : types) {
             known.add(KeyUtils.getCanonicalKeyType(type));
         }
         if (known.isEmpty()) {

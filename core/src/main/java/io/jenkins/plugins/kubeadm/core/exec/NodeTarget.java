@@ -7,9 +7,9 @@ import java.util.Objects;
 
 /**
  * A node reached over SSH: a display name, address, login user (root, or a user with passwordless
- * sudo) and private key file.
+ * sudo) and private key ({@link SshIdentity}: a file, or key text in memory).
  */
-public record NodeTarget(String name, String host, int port, String user, Path privateKey, HostKeyPolicy hostKeyPolicy) {
+public record NodeTarget(String name, String host, int port, String user, SshIdentity identity, HostKeyPolicy hostKeyPolicy) {
 
     public NodeTarget {
         name = Validators.hostname("node name", name);
@@ -20,8 +20,13 @@ public record NodeTarget(String name, String host, int port, String user, Path p
         if (user == null || !user.matches("[a-z_][a-z0-9_-]{0,31}")) {
             throw new ParameterException("user", "'" + user + "' is not a login name", "a POSIX user name such as root or ubuntu");
         }
-        Objects.requireNonNull(privateKey, "privateKey");
+        Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(hostKeyPolicy, "hostKeyPolicy");
+    }
+
+    /** A node logged in to with a private key file. */
+    public NodeTarget(String name, String host, int port, String user, Path privateKey, HostKeyPolicy hostKeyPolicy) {
+        this(name, host, port, user, new SshIdentity.KeyFile(privateKey), hostKeyPolicy);
     }
 
     /** Scripts run as root: through sudo when logging in as another user. */

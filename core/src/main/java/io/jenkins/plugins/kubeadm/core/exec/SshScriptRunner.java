@@ -1,11 +1,8 @@
 package io.jenkins.plugins.kubeadm.core.exec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -16,9 +13,6 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.NamedResource;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
-import org.apache.sshd.common.util.security.SecurityUtils;
 
 /**
  * Runs node scripts over SSH with Apache MINA SSHD: public-key authentication only, the host key
@@ -132,7 +126,7 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
         ClientSession session = client.connect(target.user(), target.host(), target.port())
                 .verify(CONNECT_TIMEOUT).getSession();
         try {
-            for (KeyPair key : loadKey(session)) {
+            for (KeyPair key : target.identity().load(session)) {
                 session.addPublicKeyIdentity(key);
             }
             session.auth().verify(CONNECT_TIMEOUT);
@@ -144,15 +138,6 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
                     + " failed: " + (hostKey == null ? e.getMessage() : "host key check failed: " + hostKey), e);
         } finally {
             hostKeyRejections.remove(session);
-        }
-    }
-
-    private Iterable<KeyPair> loadKey(ClientSession session) throws IOException {
-        try (InputStream in = Files.newInputStream(target.privateKey())) {
-            return SecurityUtils.loadKeyPairIdentities(session, NamedResource.ofName(target.privateKey().toString()), in,
-                    FilePasswordProvider.EMPTY);
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot read private key " + target.privateKey() + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,16 +3,11 @@ package io.jenkins.plugins.kubeadm.core.nodes;
 import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.security.KeyPair;
 import java.time.Duration;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.NamedResource;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
-import org.apache.sshd.common.util.security.SecurityUtils;
 
 /** What the cluster ITs share: a captured console, and an SSH session held open across a step. */
 final class ClusterTestSupport {
@@ -40,10 +35,8 @@ final class ClusterTestSupport {
     static ClientSession heldSession(SshClient client, TestNode node) throws Exception {
         NodeTarget target = node.target();
         ClientSession held = client.connect("root", target.host(), target.port()).verify(Duration.ofSeconds(20)).getSession();
-        try (InputStream key = Files.newInputStream(target.privateKey())) {
-            for (KeyPair pair : SecurityUtils.loadKeyPairIdentities(held, NamedResource.ofName("key"), key, FilePasswordProvider.EMPTY)) {
-                held.addPublicKeyIdentity(pair);
-            }
+        for (KeyPair pair : target.identity().load(held)) {
+            held.addPublicKeyIdentity(pair);
         }
         held.auth().verify(Duration.ofSeconds(20));
         return held;
