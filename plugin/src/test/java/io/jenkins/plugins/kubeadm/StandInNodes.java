@@ -3,6 +3,7 @@ package io.jenkins.plugins.kubeadm;
 import hudson.model.Computer;
 import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.agents.NodeRunners;
+import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,10 +20,26 @@ import org.jvnet.hudson.test.JenkinsRule;
 public abstract class StandInNodes extends NodeRunners {
 
     private static final Map<String, StandInNode> NODES = new ConcurrentHashMap<>();
+    private static final Map<String, NodeTarget> TARGETS = new ConcurrentHashMap<>();
 
     @Override
     public ScriptRunner runnerFor(String nodeName, Computer computer) {
         return node(nodeName);
+    }
+
+    /**
+     * A node of an inventory is its name's stand-in too; the target (address, login, key, host key
+     * policy) the step built from the inventory and the credentials is kept for the test to check.
+     */
+    @Override
+    public ScriptRunner runnerForTarget(NodeTarget target, Computer from) {
+        TARGETS.put(target.name(), target);
+        return node(target.name());
+    }
+
+    /** The SSH target a step built for this inventory node, or null. */
+    public static NodeTarget target(String nodeName) {
+        return TARGETS.get(nodeName);
     }
 
     /** A cluster step's work is recorded by the control plane's stand-in instead of reaching an API server. */
@@ -41,6 +58,7 @@ public abstract class StandInNodes extends NodeRunners {
     /** Forgets every stand-in (call from the test's @Before). */
     public static void reset() {
         NODES.clear();
+        TARGETS.clear();
     }
 
     /**

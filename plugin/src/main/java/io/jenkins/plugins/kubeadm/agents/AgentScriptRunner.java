@@ -5,6 +5,7 @@ import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import java.io.IOException;
@@ -15,16 +16,26 @@ import java.util.Objects;
 
 /**
  * core's {@link ScriptRunner} for a Jenkins agent: the script runs on the agent's own machine (the
- * node it stands for) over the agent's remoting channel. Cancelling interrupts the call, which
+ * node it stands for) over the agent's remoting channel, or on a node of an inventory over SSH from
+ * that agent. Cancelling interrupts the call, which
  * remoting forwards to the agent, where the script's process group is stopped.
  */
 public final class AgentScriptRunner implements ScriptRunner {
 
     private final String nodeName;
+    private final NodeTarget target;
     private final VirtualChannel channel;
 
     public AgentScriptRunner(String nodeName, VirtualChannel channel) {
         this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+        this.target = null;
+        this.channel = Objects.requireNonNull(channel, "channel");
+    }
+
+    /** Runs the scripts on {@code target} over SSH from the agent behind {@code channel}. */
+    public AgentScriptRunner(NodeTarget target, VirtualChannel channel) {
+        this.nodeName = target.name();
+        this.target = target;
         this.channel = Objects.requireNonNull(channel, "channel");
     }
 
@@ -48,7 +59,7 @@ public final class AgentScriptRunner implements ScriptRunner {
         cancellation.onCancel(interrupt);
         try (OutputStream out = LineSink.lines(sink, nodeName, LineSink.Stream.STDOUT);
              OutputStream err = LineSink.lines(sink, nodeName, LineSink.Stream.STDERR)) {
-            AgentRunResult result = channel.call(new RunScriptOnAgent(nodeName, request, timeout, out, err));
+            AgentRunResult result = channel.call(new RunScriptOnAgent(nodeName, target, request, timeout, out, err));
             return result.toCollectedRun();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -5,7 +5,9 @@ import hudson.ExtensionList;
 import hudson.ExtensionPoint;
 import hudson.model.Computer;
 import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -26,6 +28,35 @@ public abstract class NodeRunners implements ExtensionPoint {
     public String runClusterWork(String nodeName, Computer computer, ClusterWork work, OutputStream progress)
             throws IOException, InterruptedException {
         return null;
+    }
+
+    /**
+     * The runner for a node of an inventory, reached over SSH from {@code from}, or null to leave it to
+     * the next extension or the default.
+     */
+    public ScriptRunner runnerForTarget(NodeTarget target, Computer from) {
+        return null;
+    }
+
+    /**
+     * How a step reaches a node of an inventory: over SSH from the agent of the enclosing node block
+     * (the key crosses the channel inside the call, in memory only), or from the controller without one.
+     */
+    public static ScriptRunner forTarget(NodeTarget target, Computer from) throws AbortException {
+        for (NodeRunners extension : ExtensionList.lookup(NodeRunners.class)) {
+            ScriptRunner runner = extension.runnerForTarget(target, from);
+            if (runner != null) {
+                return runner;
+            }
+        }
+        if (from == null) {
+            return new SshScriptRunner(target);
+        }
+        VirtualChannel channel = from.getChannel();
+        if (channel == null) {
+            throw new AbortException("the agent " + from.getDisplayName() + " that would reach " + target.name() + " over SSH is offline");
+        }
+        return new AgentScriptRunner(target, channel);
     }
 
     static String clusterWork(String nodeName, Computer computer, ClusterWork work, OutputStream progress)

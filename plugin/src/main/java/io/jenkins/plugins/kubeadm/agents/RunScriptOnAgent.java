@@ -6,6 +6,9 @@ import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
 import io.jenkins.plugins.kubeadm.core.exec.LocalScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import io.jenkins.plugins.kubeadm.core.exec.StepScript;
 import java.io.IOException;
@@ -21,7 +24,8 @@ import jenkins.security.MasterToSlaveCallable;
 
 /**
  * Runs one node script on the agent it is sent to, as root (sudo -n for a non-root agent), with
- * core's {@link LocalScriptRunner}. Output lines stream back to the controller as they come; result
+ * core's {@link LocalScriptRunner}; or, given a {@link NodeTarget}, on that node over SSH from the
+ * agent with core's {@link SshScriptRunner} (the key travels inside this callable, in memory only). Output lines stream back to the controller as they come; result
  * files (a join command) come back in the return value, in memory only, never through the output.
  * Carries only JDK types and remoting streams across the channel.
  */
@@ -30,6 +34,8 @@ final class RunScriptOnAgent extends MasterToSlaveCallable<AgentRunResult, IOExc
     private static final long serialVersionUID = 1L;
 
     private final String nodeName;
+    /** Null: the script runs on the agent's own machine; else on this node, over SSH from the agent. */
+    private final NodeTarget target;
     private final String scriptFileName;
     private final byte[] script;
     private final byte[] commonLibrary;
@@ -40,8 +46,10 @@ final class RunScriptOnAgent extends MasterToSlaveCallable<AgentRunResult, IOExc
     private final OutputStream stdout;
     private final OutputStream stderr;
 
-    RunScriptOnAgent(String nodeName, StepRequest request, Duration timeout, OutputStream stdout, OutputStream stderr) {
+    RunScriptOnAgent(String nodeName, NodeTarget target, StepRequest request, Duration timeout, OutputStream stdout,
+                     OutputStream stderr) {
         this.nodeName = nodeName;
+        this.target = target;
         this.scriptFileName = request.script().fileName();
         this.script = request.script().content();
         this.commonLibrary = request.script().commonLibrary();
@@ -67,7 +75,7 @@ final class RunScriptOnAgent extends MasterToSlaveCallable<AgentRunResult, IOExc
                 // the controller went away; the step ends with the channel
             }
         };
-        try (LocalScriptRunner runner = LocalScriptRunner.asRoot(nodeName)) {
+        try (ScriptRunner runner = target == null ? LocalScriptRunner.asRoot(nodeName) : new SshScriptRunner(target)) {
             CollectedRun run = runner.runAndCollect(request, back, Duration.ofMillis(timeoutMillis), Cancellation.none());
             return new AgentRunResult(run.result(), new HashMap<>(run.files()));
         } finally {

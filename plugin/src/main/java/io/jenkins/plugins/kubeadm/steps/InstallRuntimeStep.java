@@ -10,6 +10,8 @@ import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.time.Duration;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -88,6 +90,7 @@ public final class InstallRuntimeStep extends NodeStep {
     @Override
     public StepExecution start(StepContext context) throws Exception {
         validated(this::params);
+        checkedInventory();
         return new Execution(context, this, effectiveTimeoutMinutes());
     }
 
@@ -105,12 +108,22 @@ public final class InstallRuntimeStep extends NodeStep {
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             InstallRuntimeParams params = step.params();
-            List<ScriptRunner> nodes = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
+            InventorySpec inventory = step.inventorySpec();
+            if (inventory.given()) {
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    install(nodes.all(), params, logs, cancellation);
+                }
+            } else {
+                install(NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME), params, logs, cancellation);
+            }
+            return null;
+        }
+
+        private void install(List<ScriptRunner> nodes, InstallRuntimeParams params, BuildStepLogs logs, Cancellation cancellation) {
             List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
             logs.sink().logged(names, "install-runtime", () -> NodeSteps.installRuntime(nodes, params, logs.sink(),
                     Duration.ofMinutes(timeoutMinutes), cancellation));
             logs.say("installRuntime: containerd and Kubernetes " + params.kubernetesVersion() + " on " + String.join(", ", names));
-            return null;
         }
     }
 

@@ -12,6 +12,9 @@ import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -108,6 +111,10 @@ public final class JoinWorkersStep extends NodeStep {
         validated(this::discoveryTimeout);
         validated(this::preflightIgnores);
         validated(() -> Credentials.id("joinCredentialsId", joinCredentialsId));
+        if (checkedInventory().given() && controlPlaneLabel != null) {
+            throw new hudson.AbortException("controlPlaneLabel: cannot go with an inventory, whose control-plane line deletes the"
+                    + " join token (accepted: controlPlaneLabel with agents, or an inventory)");
+        }
         return new Execution(context, this, effectiveTimeoutMinutes());
     }
 
@@ -127,7 +134,27 @@ public final class JoinWorkersStep extends NodeStep {
             String credentialsId = Credentials.id("joinCredentialsId", step.joinCredentialsId);
             JoinCommand joinCommand = JoinCommandCredential.read(run, credentialsId).forWorkers();
             logs.redactor().addAll(joinCommand.secrets());
-            List<ScriptRunner> workers = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
+            InventorySpec inventory = step.inventorySpec();
+            if (inventory.given()) {
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    ScriptRunner controlPlane = nodes.controlPlane(DescriptorImpl.NAME); // checked before any worker joins
+                    join(nodes.workers(DescriptorImpl.NAME), () -> controlPlane, joinCommand, logs, cancellation);
+                }
+                return null;
+            }
+            String label = step.controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : step.controlPlaneLabel;
+            join(NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME),
+                    () -> NodeAgents.selectOne(label, null, DescriptorImpl.NAME), joinCommand, logs, cancellation);
+            return null;
+        }
+
+        /** Where the join token is deleted, found only when it is needed (not with keepToken). */
+        private interface ControlPlane {
+            ScriptRunner get() throws IOException;
+        }
+
+        private void join(List<ScriptRunner> workers, ControlPlane controlPlaneOf, JoinCommand joinCommand, BuildStepLogs logs,
+                          Cancellation cancellation) throws IOException {
             KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
             List<KubeadmSteps.JoinResult> joined = steps.joinWorkers(workers, joinCommand, step.discoveryTimeout(),
                     step.preflightIgnores());
@@ -136,15 +163,13 @@ public final class JoinWorkersStep extends NodeStep {
             }
             if (step.keepToken) {
                 logs.say("joinWorkers: join token " + joinCommand.tokenId() + " kept (keepToken), it expires with its TTL");
-                return null;
+                return;
             }
             // Every worker joined: the token can only add nodes nobody asked for. Delete it, as k0sctl does.
-            String label = step.controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : step.controlPlaneLabel;
-            ScriptRunner controlPlane = NodeAgents.selectOne(label, null, DescriptorImpl.NAME);
+            ScriptRunner controlPlane = controlPlaneOf.get();
             boolean deleted = steps.deleteJoinToken(controlPlane, joinCommand.tokenId());
             logs.say("joinWorkers: join token " + joinCommand.tokenId() + (deleted ? " deleted on " : " was already gone on ")
                     + controlPlane.nodeName() + "; the next kubeadmInit makes a fresh one");
-            return null;
         }
     }
 

@@ -6,11 +6,12 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
-import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.time.Duration;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -168,6 +169,7 @@ public final class KubeadmInitStep extends NodeStep {
     public StepExecution start(StepContext context) throws Exception {
         validated(this::params);
         validated(() -> Credentials.id("joinCredentialsId", joinCredentialsId));
+        checkedInventory();
         return new Execution(context, this, effectiveTimeoutMinutes());
     }
 
@@ -186,9 +188,16 @@ public final class KubeadmInitStep extends NodeStep {
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             KubeadmInitParams params = step.params();
             String credentialsId = Credentials.id("joinCredentialsId", step.joinCredentialsId);
-            ScriptRunner controlPlane = NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME);
+            InventorySpec inventory = step.inventorySpec();
             KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
-            KubeadmSteps.InitResult result = steps.kubeadmInit(controlPlane, params);
+            KubeadmSteps.InitResult result;
+            if (inventory.given()) {
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    result = steps.kubeadmInit(nodes.controlPlane(DescriptorImpl.NAME), params);
+                }
+            } else {
+                result = steps.kubeadmInit(NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME), params);
+            }
             boolean created = JoinCommandCredential.store(run, credentialsId, result.joinCommand(), result.node());
             logs.say("kubeadmInit: " + result.node() + (result.initialized() ? " initialized" : " already ran this control plane")
                     + " (Kubernetes " + result.kubernetesVersion() + ", API server " + result.apiServerEndpoint() + "); the worker"

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.kubeadm.steps;
 
 import hudson.AbortException;
+import hudson.FilePath;
 import hudson.model.Computer;
 import hudson.model.Run;
 import hudson.model.TaskListener;
@@ -8,6 +9,8 @@ import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.ParallelStepRunner;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 
@@ -35,6 +38,14 @@ abstract class KubeadmStepExecution<T> extends SynchronousNonBlockingStepExecuti
     /** The agent of the enclosing node block, or null. */
     final Computer currentAgent() throws Exception {
         return getContext().get(Computer.class);
+    }
+
+    /**
+     * The nodes of an inventory, reached over SSH from the agent of the enclosing node block (whose
+     * workspace holds inventoryFile and knownHostsFile), or from the controller outside one.
+     */
+    final InventoryNodes inventoryNodes(InventorySpec spec, Run<?, ?> run, BuildStepLogs logs) throws Exception {
+        return InventoryNodes.open(spec, run, getContext().get(FilePath.class), currentAgent(), text -> logs.say(stepName + ": " + text));
     }
 
     @Override

@@ -11,9 +11,12 @@ import io.jenkins.plugins.kubeadm.core.nodes.NodeIdentity;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -81,7 +84,12 @@ public final class PrepareNodeStep extends NodeStep {
             throw new hudson.AbortException("hostname: sets one node's name, so it cannot go with label (accepted: hostname"
                     + " inside node('...') { }, or no hostname with label)");
         }
-        return new Execution(context, this, effectiveTimeoutMinutes());
+        InventorySpec inventory = checkedInventory();
+        if (inventory.given() && (hostname != null || role != null)) {
+            throw new hudson.AbortException((hostname != null ? "hostname" : "role") + ": comes from each node's inventory line"
+                    + " with an inventory (accepted: 'NAME ROLE USER@HOST[:PORT]' lines, NAME being the hostname)");
+        }
+        return new Execution(context, this, inventory, effectiveTimeoutMinutes());
     }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
@@ -91,28 +99,43 @@ public final class PrepareNodeStep extends NodeStep {
         private final String hostname;
         private final String clusterHosts;
         private final String preflightIgnore;
+        private final InventorySpec inventory;
         private final int timeoutMinutes;
 
-        Execution(StepContext context, PrepareNodeStep step, int timeoutMinutes) {
+        Execution(StepContext context, PrepareNodeStep step, InventorySpec inventory, int timeoutMinutes) {
             super(context, DescriptorImpl.NAME);
             this.label = step.getLabel();
             this.role = step.role;
             this.hostname = step.hostname;
             this.clusterHosts = step.clusterHosts;
             this.preflightIgnore = step.preflightIgnore;
+            this.inventory = inventory;
             this.timeoutMinutes = timeoutMinutes;
         }
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            List<ScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            if (inventory.given()) {
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    // The inventory's names are the hostnames; IP addresses in it become every node's /etc/hosts.
+                    String hosts = clusterHosts != null ? clusterHosts : Util.fixEmpty(nodes.inventory().clusterHosts());
+                    prepare(nodes.all(), nodes::roleOf, node -> node, hosts, logs, cancellation);
+                }
+                return null;
+            }
+            prepare(NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME), this::roleOf, node -> hostname, clusterHosts,
+                    logs, cancellation);
+            return null;
+        }
+
+        private void prepare(List<ScriptRunner> nodes, Function<String, String> roleOf, Function<String, String> hostnameOf,
+                             String hosts, BuildStepLogs logs, Cancellation cancellation) {
             List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
             Map<String, NodeIdentity> identities = logs.sink().logged(names, "prepare-node", () -> NodeSteps.prepareNodes(nodes,
-                    node -> PrepareNodeParams.of(roleOf(node), hostname, clusterHosts, preflightIgnore),
+                    node -> PrepareNodeParams.of(roleOf.apply(node), hostnameOf.apply(node), hosts, preflightIgnore),
                     logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
-            identities.forEach((node, id) -> logs.say("prepareNode: " + node + " ready as " + roleOf(node) + " ("
+            identities.forEach((node, id) -> logs.say("prepareNode: " + node + " ready as " + roleOf.apply(node) + " ("
                     + id.hostname() + ", " + id.primaryIp() + ")"));
-            return null;
         }
 
         private String roleOf(String node) {

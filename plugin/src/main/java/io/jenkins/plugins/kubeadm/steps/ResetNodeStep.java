@@ -8,6 +8,8 @@ import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.time.Duration;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -31,26 +33,37 @@ public final class ResetNodeStep extends NodeStep {
 
     @Override
     public StepExecution start(StepContext context) throws Exception {
-        return new Execution(context, getLabel(), effectiveTimeoutMinutes());
+        return new Execution(context, getLabel(), checkedInventory(), effectiveTimeoutMinutes());
     }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
         private static final long serialVersionUID = 1L;
         private final String label;
+        private final InventorySpec inventory;
         private final int timeoutMinutes;
 
-        Execution(StepContext context, String label, int timeoutMinutes) {
+        Execution(StepContext context, String label, InventorySpec inventory, int timeoutMinutes) {
             super(context, DescriptorImpl.NAME);
             this.label = label;
+            this.inventory = inventory;
             this.timeoutMinutes = timeoutMinutes;
         }
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            List<ScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME);
+            if (inventory.given()) {
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    reset(nodes.all(), logs, cancellation);
+                }
+            } else {
+                reset(NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME), logs, cancellation);
+            }
+            return null;
+        }
+
+        private void reset(List<ScriptRunner> nodes, BuildStepLogs logs, Cancellation cancellation) {
             new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation).resetNodes(nodes);
             logs.say("resetNode: reset " + String.join(", ", nodes.stream().map(ScriptRunner::nodeName).toList()));
-            return null;
         }
     }
 

@@ -65,7 +65,8 @@ public class StepDocumentationTest {
     @Test
     public void setterDiscoveryFindsTheKnownParameters() {
         // Guards the other checks against passing on nothing: a reflection mistake would find no setters.
-        assertEquals(new TreeSet<>(List.of("label", "timeoutMinutes")), properties(ResetNodeStep.class));
+        assertEquals(new TreeSet<>(List.of("label", "timeoutMinutes", "inventory", "inventoryFile", "sshCredentialsId",
+                "knownHostsFile", "knownHostsCredentialsId", "acceptAnyHostKey")), properties(ResetNodeStep.class));
         Set<String> init = properties(KubeadmInitStep.class);
         assertTrue("KubeadmInitStep properties " + init, init.containsAll(List.of("label", "timeoutMinutes",
                 "podNetworkCidr", "serviceCidr", "joinTokenTtl", "controlPlaneSchedulable", "joinCredentialsId")));

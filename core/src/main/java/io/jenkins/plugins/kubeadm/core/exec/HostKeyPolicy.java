@@ -70,7 +70,8 @@ public sealed interface HostKeyPolicy {
             try {
                 entries = entries(content);
             } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException(source + " is not in known_hosts form (" + e.getMessage() + ")");
+                // Not MINA's message: it quotes the line, and a mistaken credential id may name a secret file.
+                throw new IllegalArgumentException(source + " is not in known_hosts form (expected lines as ssh-keyscan prints them)");
             }
             if (entries.stream().noneMatch(entry -> entry.getKeyEntry() != null)) {
                 throw new IllegalArgumentException(source + " lists no host key (expected known_hosts lines as ssh-keyscan prints them)");
@@ -127,7 +128,7 @@ public sealed interface HostKeyPolicy {
     }
 
     /** The key's fingerprint must equal this one, in OpenSSH form {@code SHA256:<base64>}. */
-    record PinnedFingerprint(String sha256) implements HostKeyPolicy {
+    record PinnedFingerprint(String sha256) implements HostKeyPolicy, java.io.Serializable {
         public PinnedFingerprint {
             if (sha256 == null || !sha256.matches("SHA256:[A-Za-z0-9+/]{43}=?")) {
                 throw new IllegalArgumentException("hostKeyFingerprint: expected SHA256:<43 base64 characters> as ssh-keygen -lf prints it");
@@ -136,7 +137,7 @@ public sealed interface HostKeyPolicy {
     }
 
     /** Accepts any host key: only for throw-away lab machines, and says so in its name. */
-    record InsecureAcceptAny() implements HostKeyPolicy {
+    record InsecureAcceptAny() implements HostKeyPolicy, java.io.Serializable {
     }
 
     static String fingerprint(PublicKey key) {

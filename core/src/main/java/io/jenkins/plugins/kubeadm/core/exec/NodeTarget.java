@@ -7,9 +7,11 @@ import java.util.Objects;
 
 /**
  * A node reached over SSH: a display name, address, login user (root, or a user with passwordless
- * sudo) and private key ({@link SshIdentity}: a file, or key text in memory).
+ * sudo) and private key ({@link SshIdentity}: a file, or key text in memory). Serializable with an
+ * in-memory key and known_hosts text, so that a Jenkins agent can be the SSH client.
  */
-public record NodeTarget(String name, String host, int port, String user, SshIdentity identity, HostKeyPolicy hostKeyPolicy) {
+public record NodeTarget(String name, String host, int port, String user, SshIdentity identity, HostKeyPolicy hostKeyPolicy)
+        implements java.io.Serializable {
 
     public NodeTarget {
         name = Validators.hostname("node name", name);

@@ -104,8 +104,9 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
         long deadline = start + timeout.toNanos();
         while (true) {
             Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED, ClientChannelEvent.EXIT_STATUS), 200);
-            // Checked first: a cancelled step also ends, and it must be reported as cancelled.
-            if (cancellation.isCancelled()) {
+            // Checked first: a cancelled step also ends, and it must be reported as cancelled. An interrupt
+            // is how a Jenkins agent running this runner is told the build stopped.
+            if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
                 return ExecResult.Outcome.CANCELLED;
             }
             if (events.contains(ClientChannelEvent.EXIT_STATUS)) {

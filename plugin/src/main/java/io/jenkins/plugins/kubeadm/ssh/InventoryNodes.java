@@ -1,0 +1,137 @@
+package io.jenkins.plugins.kubeadm.ssh;
+
+import hudson.AbortException;
+import hudson.FilePath;
+import hudson.model.Computer;
+import hudson.model.Run;
+import io.jenkins.plugins.kubeadm.agents.NodeRunners;
+import io.jenkins.plugins.kubeadm.core.cli.Inventory;
+import io.jenkins.plugins.kubeadm.core.exec.HostKeyPolicy;
+import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.SshIdentity;
+import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The nodes of an inventory, each with its SSH runner: the inventory read and every credential and
+ * host key source checked before the first node is touched. Close it to stop the SSH clients.
+ */
+public final class InventoryNodes implements AutoCloseable {
+
+    private static final String CONTROL_PLANE = PrepareNodeParams.ROLES.get(0);
+
+    private final Inventory inventory;
+    private final Map<String, ScriptRunner> runners;
+
+    private InventoryNodes(Inventory inventory, Map<String, ScriptRunner> runners) {
+        this.inventory = inventory;
+        this.runners = runners;
+    }
+
+    /**
+     * @param workspace the enclosing node block's workspace, or null outside one
+     * @param from      the agent of the enclosing node block, which then is the SSH client; null: the controller
+     * @param say       told what the step prints about the inventory (and the acceptAnyHostKey warning)
+     */
+    public static InventoryNodes open(InventorySpec spec, Run<?, ?> run, FilePath workspace, Computer from, Consumer<String> say)
+            throws IOException, InterruptedException {
+        Inventory inventory = read(spec, workspace);
+        SshIdentity identity = SshKeyCredential.read(run, spec.sshCredentialsId());
+        HostKeyPolicy hostKeys = HostKeys.resolve(spec, run, workspace, say);
+        Map<String, ScriptRunner> runners = new LinkedHashMap<>();
+        try {
+            for (Inventory.Entry e : inventory.nodes()) {
+                runners.put(e.name(), NodeRunners.forTarget(new NodeTarget(e.name(), e.host(), e.port(), e.user(), identity, hostKeys), from));
+            }
+        } catch (IOException | RuntimeException e) {
+            new InventoryNodes(inventory, runners).close();
+            throw e;
+        }
+        say.accept(inventory.nodes().size() + " node(s) of the inventory over SSH from "
+                + (from == null ? "the controller" : "the agent " + from.getDisplayName()));
+        return new InventoryNodes(inventory, runners);
+    }
+
+    private static Inventory read(InventorySpec spec, FilePath workspace) throws IOException, InterruptedException {
+        if (spec.inventory() != null) {
+            return Inventory.parse(spec.inventory());
+        }
+        String file = spec.inventoryFile();
+        if (workspace == null) {
+            throw new AbortException("inventoryFile: '" + file + "' is a workspace file, and the step has no workspace"
+                    + " (accepted: the step inside node { }, or the lines themselves as inventory)");
+        }
+        FilePath path = workspace.child(file);
+        if (!path.exists()) {
+            throw new AbortException("inventoryFile: '" + file + "' does not exist in the workspace " + workspace.getRemote()
+                    + " (accepted: a file of lines 'NAME ROLE USER@HOST[:PORT]')");
+        }
+        try {
+            return Inventory.parse(path.readToString());
+        } catch (ParameterException e) {
+            // Inventory names its lines; the user needs to know they are the file's.
+            throw new AbortException("inventoryFile: '" + file + "' " + e.getMessage().replaceFirst("^inventory: ", ""));
+        }
+    }
+
+    public Inventory inventory() {
+        return inventory;
+    }
+
+    public List<ScriptRunner> all() {
+        return List.copyOf(runners.values());
+    }
+
+    /** The node's role from its inventory line. */
+    public String roleOf(String node) {
+        return inventory.nodes().stream().filter(e -> e.name().equals(node)).findFirst().orElseThrow().role();
+    }
+
+    /** The inventory's one control-plane node. */
+    public ScriptRunner controlPlane(String stepName) throws AbortException {
+        List<ScriptRunner> controlPlanes = withRole(CONTROL_PLANE);
+        if (controlPlanes.size() != 1) {
+            throw new AbortException("inventory: " + stepName + " needs exactly one control-plane line, the inventory has "
+                    + controlPlanes.size() + " (" + String.join(", ", controlPlanes.stream().map(ScriptRunner::nodeName).toList()) + ")");
+        }
+        return controlPlanes.get(0);
+    }
+
+    /** The inventory's worker nodes, at least one. */
+    public List<ScriptRunner> workers(String stepName) throws AbortException {
+        List<ScriptRunner> workers = withRole(PrepareNodeParams.ROLES.get(1));
+        if (workers.isEmpty()) {
+            throw new AbortException("inventory: " + stepName + " runs on the worker lines, and the inventory has none"
+                    + " (accepted: lines such as 'node2 worker root@192.168.1.11')");
+        }
+        return workers;
+    }
+
+    private List<ScriptRunner> withRole(String role) {
+        List<ScriptRunner> selected = new ArrayList<>();
+        for (Inventory.Entry e : inventory.nodes()) {
+            if (e.role().equals(role)) {
+                selected.add(runners.get(e.name()));
+            }
+        }
+        return selected;
+    }
+
+    @Override
+    public void close() {
+        for (ScriptRunner runner : runners.values()) {
+            try {
+                runner.close();
+            } catch (Exception e) {
+                // stopping an SSH client that is already gone
+            }
+        }
+    }
+}
