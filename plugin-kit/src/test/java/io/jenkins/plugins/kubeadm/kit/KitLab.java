@@ -5,7 +5,9 @@ import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Test nodes as Jenkins agents the way a user sets them up: an SSH key credential per login user and
@@ -32,7 +34,13 @@ final class KitLab {
      * @param loginUsers nodes that log in as a user other than root
      */
     static void connectAgents(KitJenkins jenkins, TestNodes nodes, Map<String, String> loginUsers) throws Exception {
-        String key = Files.readString(nodes.nodes().get(0).clientKey());
+        connectAgents(jenkins, nodes.nodes(), loginUsers, n -> n.name().equals("cp1") ? "k8s-control-plane" : "k8s-worker");
+    }
+
+    /** Like {@link #connectAgents(KitJenkins, TestNodes, Map)} for some of the nodes, with their labels. */
+    static void connectAgents(KitJenkins jenkins, List<TestNode> agents, Map<String, String> loginUsers,
+                              Function<TestNode, String> labelsOf) throws Exception {
+        String key = Files.readString(agents.get(0).clientKey());
         StringBuilder setup = new StringBuilder(String.join("\n",
                 "import com.cloudbees.plugins.credentials.CredentialsScope",
                 "import com.cloudbees.plugins.credentials.SystemCredentialsProvider",
@@ -59,11 +67,11 @@ final class KitLab {
                 "  n.retentionStrategy = new RetentionStrategy.Always()",
                 "  j.addNode(n)",
                 "}", ""));
-        for (TestNode n : nodes.nodes()) {
+        for (TestNode n : agents) {
             String user = loginUsers.getOrDefault(n.name(), "root");
             String hostKey = Files.readString(n.knownHosts()).lines().filter(l -> l.startsWith(n.address() + " "))
                     .findFirst().orElseThrow().substring(n.address().length() + 1).trim();
-            String labels = n.name().equals("cp1") ? "k8s-control-plane" : "k8s-worker";
+            String labels = labelsOf.apply(n);
             setup.append("credential(creds, key, '").append(user).append("')\n");
             setup.append("agent(j, '").append(n.name()).append("', '").append(n.address()).append("', '").append(user)
                     .append("', '").append(labels).append("', '").append(hostKey).append("')\n");
