@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jenkins.plugins.kubeadm.core.cluster.ApiServerStandIn;
 import io.jenkins.plugins.kubeadm.core.logs.LeakSearch;
 import io.jenkins.plugins.kubeadm.core.testnodes.Host;
 import io.jenkins.plugins.kubeadm.core.testnodes.StandInAptRepository;
@@ -35,8 +36,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Fresh machines that are not agents: three real Debian nodes WITHOUT Java, reached over SSH with a
  * passphrase-protected key credential and a known_hosts credential, built into a cluster by the
  * packaged plugin in the kit's real Jenkins: from the controller (no node block), then again from an
- * agent (a fourth node, with Java) with the inventory and known_hosts as workspace files. Neither the
- * private key nor the join secret may be left anywhere.
+ * agent (a fourth node, with Java) with the inventory and known_hosts as workspace files; a cluster
+ * step reaches the API server with the admin kubeconfig fetched over SSH. Neither the private key,
+ * the join secret nor the kubeconfig's token may be left anywhere.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InventoryEndToEndIT {
@@ -208,6 +210,33 @@ class InventoryEndToEndIT {
 
     @Test
     @Order(3)
+    void aClusterStepReachesTheApiServerWithTheAdminKubeconfigFetchedOverSsh() throws Exception {
+        TestNode cp1 = nodes.node("cp1");
+        try (ApiServerStandIn api = new ApiServerStandIn()) {
+            secrets.add(api.token());
+            // For this build cp1's admin kubeconfig leads to a stand-in API server the test can look into.
+            cp1.sh("cp -a /etc/kubernetes/admin.conf /root/admin.conf.real");
+            assertTrue(cp1.ssh("install -m 600 /dev/stdin /etc/kubernetes/admin.conf",
+                    api.kubeconfig().getBytes(StandardCharsets.UTF_8)).ok());
+            try {
+                jenkins.pipelineJob("workload-over-ssh", "deployWorkload(inventory: '''" + inventory() + "''',"
+                        + " sshCredentialsId: 'lab-ssh', knownHostsCredentialsId: 'lab-known-hosts', namespace: 'default',"
+                        + " manifestText: 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: lab-settings\\ndata:\\n  cni: flannel\\n')");
+                KitJenkins.Build b = jenkins.build("workload-over-ssh", Duration.ofMinutes(5));
+                assertEquals("SUCCESS", b.result(), b.console());
+                assertTrue(b.console().contains("deployWorkload: "), b.console());
+                assertEquals("flannel", api.admin().configMaps().inNamespace("default").withName("lab-settings").get().getData().get("cni"),
+                        "the ConfigMap reached the API server named in cp1's admin kubeconfig");
+                assertFalse(b.console().contains(api.token()), "the kubeconfig's token is masked");
+                assertFalse(jenkins.artifacts("workload-over-ssh", b.number()).contains("admin"), "no kubeconfig is archived");
+            } finally {
+                cp1.sh("mv /root/admin.conf.real /etc/kubernetes/admin.conf");
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
     void neitherThePrivateKeyNorAJoinSecretIsLeftAnywhere() throws Exception {
         assertEquals(List.of(), LeakSearch.filesContaining(jenkins.home(), secrets), "JENKINS_HOME holds a secret");
         assertEquals(List.of(), recentFilesContaining(Path.of(System.getProperty("java.io.tmpdir")), secrets),

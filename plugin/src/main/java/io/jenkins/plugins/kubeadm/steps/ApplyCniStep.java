@@ -10,6 +10,8 @@ import io.jenkins.plugins.kubeadm.core.cluster.CniOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.CniResult;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -91,6 +93,7 @@ public final class ApplyCniStep extends ClusterStep {
     public StepExecution start(StepContext context) throws Exception {
         Work work = work(effectiveTimeoutMinutes());
         NodeStep.validated(work::options);
+        checkedInventory(null);
         return new Execution(context, this, work);
     }
 
@@ -142,7 +145,14 @@ public final class ApplyCniStep extends ClusterStep {
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            logs.say(step.perform(work, run, logs, DescriptorImpl.NAME));
+            InventorySpec inventory = step.inventorySpec();
+            if (inventory.given()) {
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    logs.say(step.perform(work, run, logs, DescriptorImpl.NAME, nodes, cancellation));
+                }
+            } else {
+                logs.say(step.perform(work, run, logs, DescriptorImpl.NAME));
+            }
             return null;
         }
     }

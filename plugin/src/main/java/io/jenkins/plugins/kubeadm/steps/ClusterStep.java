@@ -5,26 +5,39 @@ import hudson.Util;
 import hudson.model.Run;
 import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.core.cluster.AdminKubeconfig;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.credentials.KubeconfigCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.kohsuke.stapler.DataBoundSetter;
 
 /**
  * A step that talks to the cluster's API server (core's {@link ClusterSteps}): on the control-plane
- * agent with the admin kubeconfig that kubeadmInit left there (it never leaves that node), or from
- * here with a kubeconfig credential.
+ * agent with the admin kubeconfig that kubeadmInit left there (it never leaves that node), from
+ * here with a kubeconfig credential, or from here with the admin kubeconfig fetched over SSH from an
+ * inventory's control-plane line into memory.
  */
 public abstract class ClusterStep extends Step {
 
     private String kubeconfigCredentialsId;
     private String controlPlaneLabel;
     private int timeoutMinutes;
+    private String inventory;
+    private String inventoryFile;
+    private String sshCredentialsId;
+    private String knownHostsFile;
+    private String knownHostsCredentialsId;
+    private boolean acceptAnyHostKey;
 
     public String getKubeconfigCredentialsId() {
         return kubeconfigCredentialsId;
@@ -56,6 +69,83 @@ public abstract class ClusterStep extends Step {
         this.timeoutMinutes = timeoutMinutes;
     }
 
+    public String getInventory() {
+        return inventory;
+    }
+
+    /** Cluster nodes that are not agents: the admin kubeconfig is fetched over SSH from the control-plane line. */
+    @DataBoundSetter
+    public void setInventory(String inventory) {
+        this.inventory = Util.fixEmptyAndTrim(inventory);
+    }
+
+    public String getInventoryFile() {
+        return inventoryFile;
+    }
+
+    @DataBoundSetter
+    public void setInventoryFile(String inventoryFile) {
+        this.inventoryFile = Util.fixEmptyAndTrim(inventoryFile);
+    }
+
+    public String getSshCredentialsId() {
+        return sshCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setSshCredentialsId(String sshCredentialsId) {
+        this.sshCredentialsId = Util.fixEmptyAndTrim(sshCredentialsId);
+    }
+
+    public String getKnownHostsFile() {
+        return knownHostsFile;
+    }
+
+    @DataBoundSetter
+    public void setKnownHostsFile(String knownHostsFile) {
+        this.knownHostsFile = Util.fixEmptyAndTrim(knownHostsFile);
+    }
+
+    public String getKnownHostsCredentialsId() {
+        return knownHostsCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setKnownHostsCredentialsId(String knownHostsCredentialsId) {
+        this.knownHostsCredentialsId = Util.fixEmptyAndTrim(knownHostsCredentialsId);
+    }
+
+    public boolean isAcceptAnyHostKey() {
+        return acceptAnyHostKey;
+    }
+
+    @DataBoundSetter
+    public void setAcceptAnyHostKey(boolean acceptAnyHostKey) {
+        this.acceptAnyHostKey = acceptAnyHostKey;
+    }
+
+    final InventorySpec inventorySpec() {
+        return new InventorySpec(inventory, inventoryFile, sshCredentialsId, knownHostsFile, knownHostsCredentialsId, acceptAnyHostKey);
+    }
+
+    /**
+     * Checks the inventory parameters before the step starts.
+     *
+     * @param nodeLabel the step's own agent label for node work (installGpuPlugin's), which an inventory replaces
+     */
+    final InventorySpec checkedInventory(String nodeLabel) throws AbortException {
+        InventorySpec spec = inventorySpec();
+        NodeStep.validated(() -> {
+            spec.check(nodeLabel);
+            if (spec.given() && controlPlaneLabel != null) {
+                throw new ParameterException("controlPlaneLabel", "cannot go with an inventory, whose control-plane line is used",
+                        "controlPlaneLabel with agents, or an inventory");
+            }
+            return spec;
+        });
+        return spec;
+    }
+
     final long effectiveTimeoutMinutes() throws AbortException {
         if (timeoutMinutes < 0 || timeoutMinutes > 24 * 60) {
             throw new AbortException("timeoutMinutes: '" + timeoutMinutes + "' is not a time limit (accepted: 1 to 1440 minutes,"
@@ -69,8 +159,19 @@ public abstract class ClusterStep extends Step {
      * from here on), or on the control-plane agent with the one there.
      */
     final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName) throws IOException, InterruptedException {
-        if (kubeconfigCredentialsId != null) {
-            String content = KubeconfigCredential.read(run, kubeconfigCredentialsId);
+        return perform(work, run, logs, stepName, null, Cancellation.none());
+    }
+
+    /**
+     * Like {@link #perform(ClusterWork, Run, BuildStepLogs, String)}; with the nodes of an inventory
+     * (and no credential) the admin kubeconfig is fetched once from its control-plane line over SSH,
+     * kept in memory only, and the work runs here with it.
+     */
+    final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName, InventoryNodes nodes,
+                         Cancellation cancellation) throws IOException, InterruptedException {
+        if (kubeconfigCredentialsId != null || nodes != null) {
+            String content = kubeconfigCredentialsId != null ? KubeconfigCredential.read(run, kubeconfigCredentialsId)
+                    : AdminKubeconfig.fetch(nodes.controlPlane(stepName), logs.console(), Duration.ofMinutes(2), cancellation);
             logs.redactor().addKubeconfig(content);
             try (ClusterSteps cluster = ClusterSteps.connect(Kubeconfig.fromContent(content),
                     ClusterSteps.progressTo(logs.console(), stepName))) {

@@ -12,6 +12,8 @@ import io.jenkins.plugins.kubeadm.core.cluster.DeployResult;
 import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -99,6 +101,7 @@ public final class DeployWorkloadStep extends ClusterStep {
         }
         long minutes = effectiveTimeoutMinutes();
         NodeStep.validated(() -> work(manifestText == null ? "kind: ConfigMap" : manifestText, minutes).options());
+        checkedInventory(null);
         return new Execution(context, this, minutes);
     }
 
@@ -155,7 +158,14 @@ public final class DeployWorkloadStep extends ClusterStep {
                 }
                 text = file.readToString();
             }
-            logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME));
+            InventorySpec inventory = step.inventorySpec();
+            if (inventory.given()) {
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation));
+                }
+            } else {
+                logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME));
+            }
             return null;
         }
     }

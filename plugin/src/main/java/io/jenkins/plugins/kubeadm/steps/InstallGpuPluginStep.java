@@ -14,6 +14,8 @@ import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,6 +108,7 @@ public final class InstallGpuPluginStep extends ClusterStep {
         if (minDriverVersion != null) {
             NodeStep.validated(() -> Validators.driverVersion("minDriverVersion", minDriverVersion));
         }
+        checkedInventory(label);
         return new Execution(context, this, minutes);
     }
 
@@ -147,15 +150,30 @@ public final class InstallGpuPluginStep extends ClusterStep {
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            InventorySpec inventory = step.inventorySpec();
+            if (inventory.given()) {
+                // The inventory's worker lines are the GPU nodes; its control-plane line gives the admin kubeconfig.
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    List<ScriptRunner> workers = nodes.workers(DescriptorImpl.NAME);
+                    List<String> gpuNodes = workers.stream().map(ScriptRunner::nodeName).toList();
+                    gpuNodeSide(workers, logs, cancellation);
+                    logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation));
+                }
+                return null;
+            }
             List<String> gpuNodes = List.of();
             if (step.label != null) {
                 List<ScriptRunner> nodes = NodeAgents.select(step.label, null, DescriptorImpl.NAME);
                 gpuNodes = nodes.stream().map(ScriptRunner::nodeName).toList();
-                logs.sink().logged(gpuNodes, "gpu-node", () -> NodeSteps.gpuNodes(nodes, step.minDriverVersion, step.runtime,
-                        logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
+                gpuNodeSide(nodes, logs, cancellation);
             }
             logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME));
             return null;
+        }
+
+        private void gpuNodeSide(List<ScriptRunner> nodes, BuildStepLogs logs, Cancellation cancellation) {
+            logs.sink().logged(nodes.stream().map(ScriptRunner::nodeName).toList(), "gpu-node", () -> NodeSteps.gpuNodes(nodes,
+                    step.minDriverVersion, step.runtime, logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
         }
     }
 

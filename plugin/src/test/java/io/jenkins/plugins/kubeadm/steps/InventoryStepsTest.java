@@ -233,6 +233,32 @@ public class InventoryStepsTest {
         assertThat(StandInNodes.target("cp1").hostKeyPolicy(), instanceOf(HostKeyPolicy.InsecureAcceptAny.class));
     }
 
+    @Test
+    public void aClusterStepFetchesTheAdminKubeconfigFromTheControlPlaneLineOnly() throws Exception {
+        // The stand-in has no kubeconfig to give: the step must say where it looked, and touch no other node.
+        StandInNodes.node("cp1").failingScript = "fetch-admin-kubeconfig.sh";
+        WorkflowRun b = run("applyCni(inventory: '''" + INVENTORY + "''', " + SSH + ")", Result.FAILURE);
+        j.assertLogContains("cp1: cannot fetch the admin kubeconfig /etc/kubernetes/admin.conf: cp1 stand-in refuses"
+                + " fetch-admin-kubeconfig.sh", b);
+        assertEquals(List.of("fetch-admin-kubeconfig.sh"), StandInNodes.node("cp1").scripts());
+        assertThat(StandInNodes.node("worker1").scripts(), empty());
+    }
+
+    @Test
+    public void clusterStepParametersThatDoNotGoWithAnInventoryAreNamed() throws Exception {
+        WorkflowRun b = run("applyCni(inventory: 'cp1 control-plane root@10.0.0.1', " + SSH + ", controlPlaneLabel: 'cp')",
+                Result.FAILURE);
+        j.assertLogContains("controlPlaneLabel: cannot go with an inventory", b);
+        b = run("installGpuPlugin(inventory: 'cp1 control-plane root@10.0.0.1', " + SSH + ", label: 'k8s-gpu')", Result.FAILURE);
+        j.assertLogContains("label: cannot go with an inventory", b);
+        b = run("deployWorkload(manifestText: 'kind: ConfigMap', inventory: 'cp1 control-plane root@10.0.0.1', sshCredentialsId: 'lab-key')",
+                Result.FAILURE);
+        j.assertLogContains("knownHostsFile: no host key policy is given", b);
+        b = run("installGpuPlugin(inventory: 'cp1 control-plane root@10.0.0.1', " + SSH + ")", Result.FAILURE);
+        j.assertLogContains("inventory: installGpuPlugin runs on the worker lines, and the inventory has none", b);
+        assertThat(StandInNodes.node("cp1").scripts(), empty());
+    }
+
     private static void assertNothingTouched() {
         for (String node : List.of("cp1", "cp2", "worker1", "worker2")) {
             assertThat(node + " was touched", StandInNodes.node(node).scripts(), empty());

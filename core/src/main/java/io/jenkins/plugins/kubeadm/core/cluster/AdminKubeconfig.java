@@ -1,10 +1,19 @@
 package io.jenkins.plugins.kubeadm.core.cluster;
 
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
+import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
+import io.jenkins.plugins.kubeadm.core.exec.StepScript;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +26,42 @@ public final class AdminKubeconfig {
     /** Where kubeadm init writes it. */
     public static final Path PATH = Path.of("/etc/kubernetes/admin.conf");
 
+    /** The result file fetch-admin-kubeconfig.sh writes the kubeconfig to. */
+    static final String RESULT = "ADMIN_KUBECONFIG_RESULT";
+
     private AdminKubeconfig() {
+    }
+
+    /**
+     * The file's content fetched from the control plane through a runner (SSH for a node that is no
+     * agent): it comes back as a result file, never through the output, and is kept in memory only.
+     * SECRET, as {@link #read}'s.
+     *
+     * @param sink where the script's own lines (no kubeconfig in them) go
+     * @throws IOException naming the node and the script's error
+     */
+    public static String fetch(ScriptRunner controlPlane, LineSink sink, Duration timeout, Cancellation cancellation) throws IOException {
+        StepRequest request = new StepRequest(StepScript.load("fetch-admin-kubeconfig.sh"), Map.of(), Map.of(), Set.of(RESULT));
+        StringBuilder errors = new StringBuilder();
+        LineSink keepErrors = (node, stream, text) -> {
+            if (stream == LineSink.Stream.STDERR && text.startsWith("ERROR: ")) {
+                errors.setLength(0);
+                errors.append(text.substring("ERROR: ".length()));
+            }
+            sink.line(node, stream, text);
+        };
+        CollectedRun run = controlPlane.runAndCollect(request, keepErrors, timeout, cancellation);
+        try {
+            byte[] file = run.files().get(RESULT); // absent when the run failed before collecting
+            String content = file == null ? "" : new String(file, StandardCharsets.UTF_8);
+            if (!run.result().succeeded() || content.isBlank()) {
+                throw new IOException(controlPlane.nodeName() + ": cannot fetch the admin kubeconfig " + PATH + ": "
+                        + (errors.length() > 0 ? errors : run.result().succeeded() ? "it is empty" : "the script failed (" + run.result() + ")"));
+            }
+            return content;
+        } finally {
+            run.clear();
+        }
     }
 
     /**
