@@ -10,6 +10,7 @@ import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import java.io.IOException;
 import java.io.OutputStream;
+import jenkins.model.Jenkins;
 
 /**
  * How a step reaches the node an agent stands for. Without any extension, the script runs on the
@@ -40,7 +41,8 @@ public abstract class NodeRunners implements ExtensionPoint {
 
     /**
      * How a step reaches a node of an inventory: over SSH from the agent of the enclosing node block
-     * (the key crosses the channel inside the call, in memory only), or from the controller without one.
+     * (the key crosses the channel inside the call, in memory only), or from the controller without one
+     * or in the built-in node's.
      */
     public static ScriptRunner forTarget(NodeTarget target, Computer from) throws AbortException {
         for (NodeRunners extension : ExtensionList.lookup(NodeRunners.class)) {
@@ -49,7 +51,7 @@ public abstract class NodeRunners implements ExtensionPoint {
                 return runner;
             }
         }
-        if (from == null) {
+        if (isController(from)) {
             return new SshScriptRunner(target);
         }
         VirtualChannel channel = from.getChannel();
@@ -57,6 +59,11 @@ public abstract class NodeRunners implements ExtensionPoint {
             throw new AbortException("the agent " + from.getDisplayName() + " that would reach " + target.name() + " over SSH is offline");
         }
         return new AgentScriptRunner(target, channel);
+    }
+
+    /** No node block, or the built-in node's: the SSH client runs in the controller's own process. */
+    public static boolean isController(Computer from) {
+        return from == null || from instanceof Jenkins.MasterComputer;
     }
 
     static String clusterWork(String nodeName, Computer computer, ClusterWork work, OutputStream progress)

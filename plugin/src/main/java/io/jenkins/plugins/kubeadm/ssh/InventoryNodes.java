@@ -55,7 +55,7 @@ public final class InventoryNodes implements AutoCloseable {
             throw e;
         }
         say.accept(inventory.nodes().size() + " node(s) of the inventory over SSH from "
-                + (from == null ? "the controller" : "the agent " + from.getDisplayName()));
+                + (NodeRunners.isController(from) ? "the controller" : "the agent " + from.getDisplayName()));
         return new InventoryNodes(inventory, runners);
     }
 

@@ -153,7 +153,8 @@ public class InventoryStepsTest {
                 + "  resetNode(inventoryFile: 'nodes.txt', sshCredentialsId: 'lab-key', knownHostsFile: 'known_hosts') }", Result.SUCCESS);
         assertEquals(List.of("reset-node.sh"), StandInNodes.node("cp1").scripts());
         assertThat(StandInNodes.target("cp1").hostKeyPolicy(), instanceOf(HostKeyPolicy.KnownHostsText.class));
-        j.assertLogContains("resetNode: 1 node(s) of the inventory over SSH from the agent", b);
+        // node { } ran on the built-in node: the controller itself is the SSH client.
+        j.assertLogContains("resetNode: 1 node(s) of the inventory over SSH from the controller", b);
     }
 
     @Test
@@ -227,8 +228,10 @@ public class InventoryStepsTest {
 
     @Test
     public void acceptAnyHostKeyIsLoud() throws Exception {
-        WorkflowRun b = run("resetNode(inventory: 'cp1 control-plane root@10.0.0.1', sshCredentialsId: 'lab-key', acceptAnyHostKey: true)",
-                Result.SUCCESS);
+        // The parameters as one map, as a Jenkinsfile shares them between the steps.
+        WorkflowRun b = run("def ssh = [inventory: 'cp1 control-plane root@10.0.0.1', sshCredentialsId: 'lab-key', acceptAnyHostKey: true]\n"
+                + "resetNode(ssh)\nresetNode(ssh + [timeoutMinutes: 3])", Result.SUCCESS);
+        assertEquals(List.of("reset-node.sh", "reset-node.sh"), StandInNodes.node("cp1").scripts());
         j.assertLogContains("WARNING: acceptAnyHostKey: the nodes' SSH host keys are NOT checked", b);
         assertThat(StandInNodes.target("cp1").hostKeyPolicy(), instanceOf(HostKeyPolicy.InsecureAcceptAny.class));
     }
