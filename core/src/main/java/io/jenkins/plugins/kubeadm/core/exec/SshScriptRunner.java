@@ -22,6 +22,8 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(60);
+    /** How often a running step's channel is looked at: short enough to add nothing noticeable to a step. */
+    private static final long POLL_MILLIS = 20;
 
     private final NodeTarget target;
     private final SshClient client;
@@ -103,10 +105,11 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
     private ExecResult.Outcome waitForEnd(ChannelExec channel, long start, Duration timeout, Cancellation cancellation) {
         long deadline = start + timeout.toNanos();
         while (true) {
-            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED, ClientChannelEvent.EXIT_STATUS), 200);
-            // Checked first: a cancelled step also ends, and it must be reported as cancelled. An interrupt
-            // is how a Jenkins agent running this runner is told the build stopped.
-            if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
+            // Polled, not MINA's waitFor: that swallows interrupts, and an interrupt is how a Jenkins
+            // agent running this runner is told the build stopped.
+            Set<ClientChannelEvent> events = channel.getChannelState();
+            // Checked first: a cancelled step also ends, and it must be reported as cancelled.
+            if (cancellation.isCancelled()) {
                 return ExecResult.Outcome.CANCELLED;
             }
             if (events.contains(ClientChannelEvent.EXIT_STATUS)) {
@@ -119,6 +122,12 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
             }
             if (System.nanoTime() > deadline) {
                 return ExecResult.Outcome.TIMED_OUT;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExecResult.Outcome.CANCELLED;
             }
         }
     }

@@ -160,6 +160,32 @@ class ScriptRunnerTest {
         assertTrue(waitUntilGone(pid), "the cancelled step " + pid + " still runs");
     }
 
+    /** How a Jenkins agent running the SSH runner is told the build stopped: its thread is interrupted. */
+    @Test
+    void interruptingTheSshRunnersThreadStopsTheStep() throws Exception {
+        Path pidFile = dir.resolve("interrupt-pid");
+        String body = "echo $$ > " + pidFile + "\nsleep 60\n";
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread step = new Thread(() -> {
+            try (SshScriptRunner runner = sshRunner()) {
+                outcome.set(runner.run(StepRequest.of(script(body), Map.of()), LineSink.NONE, Duration.ofSeconds(30),
+                        Cancellation.none()).outcome());
+            } catch (IOException | RuntimeException e) {
+                outcome.set(e);
+            }
+        });
+        step.start();
+        while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
+            Thread.sleep(20);
+        }
+        step.interrupt();
+        step.join(15_000);
+        assertFalse(step.isAlive(), "the interrupted step still waits");
+        assertEquals(ExecResult.Outcome.CANCELLED, outcome.get());
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        assertTrue(waitUntilGone(pid), "the interrupted step " + pid + " still runs");
+    }
+
     @Test
     void aHostKeyThatDoesNotMatchThePinnedFingerprintIsRejected() {
         NodeTarget target = new NodeTarget("node1", "127.0.0.1", sshServer.port(), currentUser(), sshServer.clientKey,
