@@ -3,7 +3,6 @@ package io.jenkins.plugins.kubeadm.core.cluster;
 import io.jenkins.plugins.kubeadm.core.addons.Addon;
 import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
 import io.jenkins.plugins.kubeadm.core.params.Cidr;
-import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import java.net.URI;
 import java.nio.file.Path;
@@ -102,16 +101,7 @@ public final class CniOptions {
      * check it before they connect to anything (applyCni checks it again before it does anything).
      */
     public Addon release(AddonCatalog catalog) {
-        String name = cni.catalogName();
-        if (version == null) {
-            return catalog.addon(name);
-        }
-        if (!catalog.versions(name).contains(version)) {
-            String displayName = catalog.addon(name).displayName();
-            throw new ParameterException("version", displayName + " " + version + " is not in the add-on catalog",
-                    "a pinned " + displayName + " release: " + catalog.versionsLabel(name));
-        }
-        return catalog.addon(name, version);
+        return cni.release(catalog, "version", version);
     }
 
     static Duration positive(Duration value) {
