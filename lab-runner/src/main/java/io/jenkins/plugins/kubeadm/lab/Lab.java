@@ -133,10 +133,7 @@ public final class Lab {
         String nodes = p.getProperty("nodes", "");
         System.out.println("Nodes:    " + (nodes.isEmpty() ? "(booting)" : nodes.replace(",", "  ").replace("=", " ")));
         if (!nodes.isEmpty()) {
-            String cp = nodes.split(",")[0].split("=")[1];
-            Host.Result kubectl = Host.attempt("ssh", "-i", p.getProperty("ssh.key"), "-o", "UserKnownHostsFile=" + p.getProperty("ssh.knownHosts"),
-                    "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "root@" + cp,
-                    "kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide");
+            Host.Result kubectl = state.ssh("cp1", "kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide", null);
             System.out.println("kubectl get nodes (on cp1):");
             System.out.println(kubectl.ok() ? kubectl.stdout().stripTrailing() : "  (no cluster answers yet: " + kubectl.stderr().strip() + ")");
         }

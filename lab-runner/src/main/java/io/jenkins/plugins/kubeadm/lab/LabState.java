@@ -1,11 +1,13 @@
 package io.jenkins.plugins.kubeadm.lab;
 
+import io.jenkins.plugins.kubeadm.core.testnodes.Host;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -76,6 +78,16 @@ final class LabState {
             }
         }
         return p;
+    }
+
+    /** Runs a command on a lab node as root, over SSH with the lab's key and the node's pinned host key. */
+    Host.Result ssh(String node, String command, byte[] stdin) {
+        Properties p = properties();
+        String address = List.of(p.getProperty("nodes", "").split(",")).stream().filter(n -> n.startsWith(node + "="))
+                .findFirst().orElseThrow(() -> new IllegalStateException("the lab has no node " + node + " (nodes: "
+                        + p.getProperty("nodes", "none yet") + ")")).substring(node.length() + 1);
+        return Host.exec(List.of("ssh", "-i", p.getProperty("ssh.key"), "-o", "UserKnownHostsFile=" + p.getProperty("ssh.knownHosts"),
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "root@" + address, command), stdin, 300);
     }
 
     /** Adds these entries to lab.properties (written whole, then moved, so a reader never sees half of it). */

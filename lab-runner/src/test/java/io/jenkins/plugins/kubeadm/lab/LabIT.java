@@ -227,10 +227,7 @@ class LabIT {
     }
 
     static Host.Result nodeAttempt(String name, String command, byte[] stdin) {
-        String address = List.of(recorded.getProperty("nodes").split(",")).stream().filter(n -> n.startsWith(name + "="))
-                .findFirst().orElseThrow().substring(name.length() + 1);
-        return Host.exec(List.of("ssh", "-i", recorded.getProperty("ssh.key"), "-o", "UserKnownHostsFile=" + recorded.getProperty("ssh.knownHosts"),
-                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "root@" + address, command), stdin, 300);
+        return new LabState(labDir).ssh(name, command, stdin);
     }
 
     /** A failed run must not leave a lab behind for the next. */
