@@ -1,3 +1,4 @@
+import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog
 import io.jenkins.plugins.kubeadm.core.cluster.Cni
 import io.jenkins.plugins.kubeadm.core.params.ParameterException
 import io.jenkins.plugins.kubeadm.core.params.Validators
@@ -6,7 +7,7 @@ import io.jenkins.plugins.kubeadm.core.params.Validators
 // own between the steps. Thin on purpose: every step it calls validates its own parameters; the values
 // checked here are the ones that would otherwise only fail after earlier steps changed the nodes.
 def call(Map args = [:]) {
-    def accepted = ['cni', 'kubernetesVersion', 'reset', 'controlPlaneLabel', 'workerLabel', 'podNetworkCidr',
+    def accepted = ['cni', 'cniVersion', 'kubernetesVersion', 'reset', 'controlPlaneLabel', 'workerLabel', 'podNetworkCidr',
                     'joinCredentialsId', 'kubeconfigCredentialsId']
     def unknown = args.keySet().findAll { !(it in accepted) }
     if (unknown) {
@@ -17,7 +18,8 @@ def call(Map args = [:]) {
         error("kubeadmCluster: reset: '${args.reset}' is not a boolean (accepted: true or false, for example params.RESET of a booleanParam)")
     }
     try {
-        Cni.parse('cni', args.cni as String)
+        // applyCni runs last: a CNI version the catalog does not pin must fail before the nodes change.
+        Cni.parse('cni', args.cni as String).release(AddonCatalog.load(), 'cniVersion', args.cniVersion as String)
         if (args.kubernetesVersion) {
             Validators.kubernetesVersion('kubernetesVersion', args.kubernetesVersion as String)
         }
@@ -43,5 +45,6 @@ def call(Map args = [:]) {
     // kubeconfig credential it runs on the control-plane agent, whose admin kubeconfig stays there.
     applyCni([cni: args.cni ?: 'flannel', controlPlaneLabel: controlPlane]
             + (args.kubeconfigCredentialsId ? [kubeconfigCredentialsId: args.kubeconfigCredentialsId] : [:])
-            + (args.podNetworkCidr ? [podCidr: args.podNetworkCidr] : [:]))
+            + (args.podNetworkCidr ? [podCidr: args.podNetworkCidr] : [:])
+            + (args.cniVersion ? [version: args.cniVersion] : [:]))
 }

@@ -20,23 +20,47 @@ import java.util.stream.Stream;
 /**
  * The Jenkins kit's controller (JENKINS_KIT: its jenkins.war and 65 plugins) started as
  * {@code java -jar jenkins.war} on 127.0.0.1 with our packaged .hpi installed, as a user installs it.
- * Security is off: it listens on loopback only and lives as long as the test. The test drives it
- * through the script console and the REST API.
+ * The tests' controller has security off (loopback only, as long as a test); the lab's has an admin
+ * user and CSRF protection ({@link Settings#adminPassword}). Driven through the script console and
+ * the REST API.
  */
 public final class KitJenkins implements AutoCloseable {
 
     public record Build(int number, String result, String console) {
     }
 
+    /**
+     * Where and how to run: {@code home} null = a fresh temporary folder, {@code port} 0 = any free
+     * port, {@code adminPassword} null = security off. The password reaches Jenkins only through its
+     * process environment, read once by an init script that creates the user (Jenkins keeps its hash).
+     */
+    public record Settings(Path home, int port, String adminPassword) {
+        public static Settings forTests() {
+            return new Settings(null, 0, null);
+        }
+
+        @Override
+        public String toString() { // never the password
+            return "Settings[home=" + home + ", port=" + port + ", security=" + (adminPassword != null) + "]";
+        }
+    }
+
+    public static final String ADMIN_USER = "admin";
+    private static final String PASSWORD_VARIABLE = "KUBEADM_LAB_ADMIN_PASSWORD";
+
     private final Path home;
     private final Process process;
     private final String url;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final String authorization;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .cookieHandler(new java.net.CookieManager()).build();
 
-    private KitJenkins(Path home, Process process, String url) {
+    private KitJenkins(Path home, Process process, String url, String adminPassword) {
         this.home = home;
         this.process = process;
         this.url = url;
+        this.authorization = adminPassword == null ? null : "Basic " + java.util.Base64.getEncoder()
+                .encodeToString((ADMIN_USER + ":" + adminPassword).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The kit's folder, from JENKINS_KIT; a missing kit fails the test, it never skips it. */
@@ -51,11 +75,16 @@ public final class KitJenkins implements AutoCloseable {
 
     /** Starts the kit's Jenkins with every kit plugin and {@code hpi}, and waits until it is up. */
     public static KitJenkins start(Path hpi) throws IOException, InterruptedException {
+        return start(hpi, Settings.forTests());
+    }
+
+    public static KitJenkins start(Path hpi, Settings settings) throws IOException, InterruptedException {
         Path kit = kit();
         if (!Files.isRegularFile(hpi)) {
             throw new IllegalStateException("no packaged plugin at " + hpi + " (mvn package builds it)");
         }
-        Path home = Files.createTempDirectory(Path.of("/var/tmp"), "kubeadm-pipeline-e2e-home");
+        Path home = settings.home() != null ? Files.createDirectories(settings.home())
+                : Files.createTempDirectory(Path.of("/var/tmp"), "kubeadm-pipeline-e2e-home");
         Path plugins = Files.createDirectories(home.resolve("plugins"));
         try (Stream<Path> jpis = Files.list(kit.resolve("plugins"))) {
             for (Path jpi : (Iterable<Path>) jpis.filter(p -> p.toString().endsWith(".jpi"))::iterator) {
@@ -64,14 +93,34 @@ public final class KitJenkins implements AutoCloseable {
         }
         Files.copy(hpi, plugins.resolve("kubeadm-pipeline.jpi"));
         Path init = Files.createDirectories(home.resolve("init.groovy.d"));
-        Files.writeString(init.resolve("test.groovy"), String.join("\n",
-                "def j = jenkins.model.Jenkins.get()",
-                "j.setCrumbIssuer(null)  // a loopback-only test controller",
-                "j.setNumExecutors(1)",
-                "j.save()", ""));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        if (settings.adminPassword() == null) {
+            Files.writeString(init.resolve("test.groovy"), String.join("\n",
+                    "def j = jenkins.model.Jenkins.get()",
+                    "j.setCrumbIssuer(null)  // a loopback-only test controller",
+                    "j.setNumExecutors(1)",
+                    "j.save()", ""));
+        } else {
+            Files.writeString(init.resolve("security.groovy"), String.join("\n",
+                    "import hudson.security.FullControlOnceLoggedInAuthorizationStrategy",
+                    "import hudson.security.HudsonPrivateSecurityRealm",
+                    "def j = jenkins.model.Jenkins.get()",
+                    "def password = System.getenv('" + PASSWORD_VARIABLE + "')",
+                    "if (password && !(j.securityRealm instanceof HudsonPrivateSecurityRealm)) {",
+                    "  def realm = new HudsonPrivateSecurityRealm(false)",
+                    "  realm.createAccount('" + ADMIN_USER + "', password)",
+                    "  j.securityRealm = realm",
+                    "  def strategy = new FullControlOnceLoggedInAuthorizationStrategy()",
+                    "  strategy.allowAnonymousRead = false",
+                    "  j.authorizationStrategy = strategy",
+                    "}",
+                    "j.setNumExecutors(1)",
+                    "j.save()", ""));
+        }
+        int port = settings.port();
+        if (port == 0) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder command = new ProcessBuilder(java, "-Xmx1g", "-Djenkins.install.runSetupWizard=false",
@@ -81,7 +130,20 @@ public final class KitJenkins implements AutoCloseable {
                 .directory(home.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         command.environment().put("JENKINS_HOME", home.toString());
-        return new KitJenkins(home, command.start(), "http://127.0.0.1:" + port + "/");
+        if (settings.adminPassword() != null) {
+            command.environment().put(PASSWORD_VARIABLE, settings.adminPassword());
+        }
+        return new KitJenkins(home, command.start(), "http://127.0.0.1:" + port + "/", settings.adminPassword());
+    }
+
+    /** A controller another process started (the lab's), driven as its admin user. */
+    public static KitJenkins attach(String url, Path home, String adminPassword) {
+        return new KitJenkins(home, null, url, adminPassword);
+    }
+
+    /** The controller's process id (the lab records it so `down` finds it even after a crash). */
+    public long pid() {
+        return process.pid();
     }
 
     public Path home() {
@@ -100,7 +162,7 @@ public final class KitJenkins implements AutoCloseable {
     public KitJenkins awaitUp(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
+            if (process != null && !process.isAlive()) {
                 throw new IllegalStateException("Jenkins exited:\n" + tail(log(), 4000));
             }
             try {
@@ -117,7 +179,7 @@ public final class KitJenkins implements AutoCloseable {
 
     /** Runs Groovy in the script console and returns what it printed. */
     public String groovy(String script) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "scriptText"))
+        HttpResponse<String> r = http.send(post("scriptText")
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("script=" + URLEncoder.encode(script, StandardCharsets.UTF_8)))
                 .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
@@ -129,7 +191,7 @@ public final class KitJenkins implements AutoCloseable {
 
     /** Declarative's validator (pipeline-model-definition's converter endpoint): its verdict on a Jenkinsfile. */
     public String validateDeclarative(String jenkinsfile) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "pipeline-model-converter/validate"))
+        HttpResponse<String> r = http.send(post("pipeline-model-converter/validate")
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("jenkinsfile=" + URLEncoder.encode(jenkinsfile, StandardCharsets.UTF_8)))
                 .timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofString());
@@ -140,8 +202,28 @@ public final class KitJenkins implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(1)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(request(path).timeout(Duration.ofMinutes(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request as the admin user when security is on. */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path));
+        return authorization == null ? b : b.header("Authorization", authorization);
+    }
+
+    /** A POST request; with security on it carries a CSRF crumb of this client's session (the cookie handler keeps it). */
+    private HttpRequest.Builder post(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path);
+        if (authorization != null) {
+            HttpResponse<String> crumb = get("crumbIssuer/api/json");
+            Matcher m = Pattern.compile("\"crumbRequestField\":\"([^\"]+)\".*?\"crumb\":\"([^\"]+)\"|\"crumb\":\"([^\"]+)\".*?\"crumbRequestField\":\"([^\"]+)\"")
+                    .matcher(crumb.body());
+            if (crumb.statusCode() != 200 || !m.find()) {
+                throw new IOException("no CSRF crumb from " + url + "crumbIssuer/api/json: " + crumb.statusCode());
+            }
+            b = m.group(1) != null ? b.header(m.group(1), m.group(2)) : b.header(m.group(4), m.group(3));
+        }
+        return b;
     }
 
     /** Creates or replaces a Pipeline job with this script (sandboxed, as a Jenkinsfile from SCM would run). */
@@ -151,7 +233,7 @@ public final class KitJenkins implements AutoCloseable {
                 + "<script>" + escapeXml(script) + "</script><sandbox>true</sandbox></definition></flow-definition>";
         boolean exists = get("job/" + name + "/api/json").statusCode() == 200;
         String path = exists ? "job/" + name + "/config.xml" : "createItem?name=" + name;
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path))
+        HttpResponse<String> r = http.send(post(path)
                 .header("Content-Type", "application/xml").POST(HttpRequest.BodyPublishers.ofString(xml)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -198,6 +280,9 @@ public final class KitJenkins implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
+        if (process == null) {
+            return; // attached: its owner stops it
+        }
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();

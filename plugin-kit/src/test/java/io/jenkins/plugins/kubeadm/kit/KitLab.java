@@ -14,13 +14,13 @@ import java.util.function.Function;
  * one SSH Build Agent per node (ssh-slaves), its host key pinned, labelled k8s-control-plane (the
  * node named cp1) or k8s-worker.
  */
-final class KitLab {
+public final class KitLab {
 
     private KitLab() {
     }
 
     /** A login user with the harness's key and passwordless sudo, as a cloud image's default user has. */
-    static void addSudoUser(TestNode node, String user) {
+    public static void addSudoUser(TestNode node, String user) {
         node.sh("useradd -m -s /bin/bash " + user
                 + " && install -d -m 700 -o " + user + " -g " + user + " /home/" + user + "/.ssh"
                 + " && install -m 600 -o " + user + " -g " + user + " /root/.ssh/authorized_keys /home/" + user + "/.ssh/authorized_keys"
@@ -33,7 +33,7 @@ final class KitLab {
      *
      * @param loginUsers nodes that log in as a user other than root
      */
-    static void connectAgents(KitJenkins jenkins, TestNodes nodes, Map<String, String> loginUsers) throws Exception {
+    public static void connectAgents(KitJenkins jenkins, TestNodes nodes, Map<String, String> loginUsers) throws Exception {
         connectAgents(jenkins, nodes.nodes(), loginUsers, n -> n.name().equals("cp1") ? "k8s-control-plane" : "k8s-worker");
     }
 
@@ -81,7 +81,7 @@ final class KitLab {
         awaitAgentsOnline(jenkins);
     }
 
-    static void awaitAgentsOnline(KitJenkins jenkins) throws IOException, InterruptedException {
+    public static void awaitAgentsOnline(KitJenkins jenkins) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         String offline = "";
         while (System.nanoTime() < deadline) {

@@ -89,12 +89,13 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         assertEquals(List.of(
                 call("resetNode", "label", EVERY_NODE),
                 call("prepareNode", "label", EVERY_NODE),
-                call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.35"),
-                call("kubeadmInit", "label", "k8s-control-plane"),
-                call("applyCni", "cni", "flannel"),
-                call("joinWorkers", "label", "k8s-worker"),
+                call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.35", "aptRepository", "", "registryMirror", ""),
+                call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "", "etcdImageTag", "", "corednsImageTag", "",
+                        "ignorePreflightErrors", ""),
+                call("applyCni", "cni", "flannel", "version", "", "manifestUrl", ""),
+                call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", ""),
                 call("deployWorkload", "manifestText", manifestText(stepCalls.get(6)), "rollbackOnFailure", true,
-                        "smokeTarget", "service/nginx:80")), stepCalls);
+                        "smokeTarget", "service/web:80")), stepCalls);
         assertEquals(List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload"), stagesRun);
         assertEquals(List.of("GPU plugin"), stagesSkipped);
         assertEquals(List.of("H 3 * * 1"), crons);
@@ -107,7 +108,13 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
     @Test
     public void theParametersAreTheOnesTheIssueAsksFor() {
         runExample();
-        assertEquals(List.of("CNI", "KUBERNETES_VERSION", "GPU"), List.copyOf(parameterDefinitions.keySet()));
+        assertEquals(List.of("CNI", "KUBERNETES_VERSION", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
+                "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG", "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL"),
+                List.copyOf(parameterDefinitions.keySet()));
+        for (String mirror : List.of("APT_REPOSITORY", "REGISTRY_MIRROR", "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG",
+                "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL")) {
+            assertEquals(mirror + " is empty by default: the steps' upstream defaults", "", parameterDefinitions.get(mirror).get("defaultValue"));
+        }
         assertEquals(List.of("flannel", "weave", "calico"), parameterDefinitions.get("CNI").get("choices"));
         assertEquals("1.35", parameterDefinitions.get("KUBERNETES_VERSION").get("defaultValue"));
         assertEquals(false, parameterDefinitions.get("GPU").get("defaultValue"));
@@ -121,8 +128,8 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         runExample();
         assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
                 "installGpuPlugin"), stepCalls.stream().map(StepCall::step).toList());
-        assertEquals(call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.34"), stepCalls.get(2));
-        assertEquals(call("applyCni", "cni", "calico"), stepCalls.get(4));
+        assertEquals("1.34", stepCalls.get(2).args().get("kubernetesVersion"));
+        assertEquals("calico", stepCalls.get(4).args().get("cni"));
         assertEquals(call("installGpuPlugin", "label", "k8s-gpu"), stepCalls.get(7));
         assertEquals(List.of(), stagesSkipped);
     }
@@ -133,11 +140,37 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         String manifest = manifestText(stepCalls.get(6));
         String[] documents = manifest.split("(?m)^---$");
         assertEquals(manifest, 2, documents.length);
-        assertTrue(manifest, documents[0].contains("kind: Deployment") && documents[0].contains("name: nginx")
-                && documents[0].contains("containerPort: 80"));
+        assertTrue(manifest, documents[0].contains("kind: Deployment") && documents[0].contains("name: web")
+                && documents[0].contains("containerPort: 80\n"));
         // Pinned, so a weekly rebuild deploys the same thing.
         assertTrue(manifest, documents[0].matches("(?s).*image: nginx:\\d+\\.\\d+\\.\\d+\\n.*"));
-        assertTrue(manifest, documents[1].contains("kind: Service") && documents[1].contains("name: nginx")
-                && documents[1].contains("- port: 80"));
+        assertTrue(manifest, documents[1].contains("kind: Service") && documents[1].contains("name: web")
+                && documents[1].contains("- port: 80\n    targetPort: 80\n"));
+    }
+
+    @Test
+    public void aSiteWithoutInternetGivesEachStepItsMirrorAndItsOwnWorkloadImage() {
+        Map<String, String> site = new LinkedHashMap<>();
+        site.put("APT_REPOSITORY", "http://10.0.0.5:8081/v1.26/deb/");
+        site.put("REGISTRY_MIRROR", "http://10.0.0.5:5000");
+        site.put("IMAGE_REPOSITORY", "10.0.0.5:5000");
+        site.put("ETCD_IMAGE_TAG", "3.5.16-0");
+        site.put("COREDNS_IMAGE_TAG", "v1.13.1");
+        site.put("IGNORE_PREFLIGHT_ERRORS", "HTTPProxyCIDR");
+        site.put("CNI_VERSION", "v0.20.2");
+        site.put("CNI_MANIFEST_URL", "http://10.0.0.5:8082/kube-flannel.yml");
+        site.put("WORKLOAD_IMAGE", "10.0.0.5:5000/web:1.0");
+        site.put("WORKLOAD_PORT", "8080");
+        params.putAll(site);
+        runExample();
+        assertEquals(call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.35", "aptRepository", site.get("APT_REPOSITORY"),
+                "registryMirror", site.get("REGISTRY_MIRROR")), stepCalls.get(2));
+        assertEquals(call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "10.0.0.5:5000", "etcdImageTag", "3.5.16-0",
+                "corednsImageTag", "v1.13.1", "ignorePreflightErrors", "HTTPProxyCIDR"), stepCalls.get(3));
+        assertEquals(call("applyCni", "cni", "flannel", "version", "v0.20.2", "manifestUrl", site.get("CNI_MANIFEST_URL")), stepCalls.get(4));
+        assertEquals(call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", "HTTPProxyCIDR"), stepCalls.get(5));
+        String manifest = manifestText(stepCalls.get(6));
+        assertTrue(manifest, manifest.contains("image: 10.0.0.5:5000/web:1.0\n") && manifest.contains("containerPort: 8080\n")
+                && manifest.contains("targetPort: 8080\n"));
     }
 }

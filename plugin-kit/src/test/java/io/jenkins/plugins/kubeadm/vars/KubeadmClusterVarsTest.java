@@ -45,14 +45,15 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
     @Test
     public void everyParameterReachesTheStepThatUsesIt() {
         kubeadmCluster("cni", "calico", "kubernetesVersion", "1.34", "controlPlaneLabel", "nuc1", "workerLabel", "nuc-workers",
-                "podNetworkCidr", "192.168.0.0/16", "joinCredentialsId", "lab-join", "kubeconfigCredentialsId", "lab-admin");
+                "podNetworkCidr", "192.168.0.0/16", "joinCredentialsId", "lab-join", "kubeconfigCredentialsId", "lab-admin",
+                "cniVersion", "v3.29.3");
         assertEquals(List.of(
                 call("prepareNode", "label", "nuc1 || nuc-workers"),
                 call("installRuntime", "label", "nuc1 || nuc-workers", "kubernetesVersion", "1.34"),
                 call("kubeadmInit", "label", "nuc1", "joinCredentialsId", "lab-join", "podNetworkCidr", "192.168.0.0/16"),
                 call("joinWorkers", "label", "nuc-workers", "joinCredentialsId", "lab-join"),
                 call("applyCni", "cni", "calico", "controlPlaneLabel", "nuc1", "kubeconfigCredentialsId", "lab-admin",
-                        "podCidr", "192.168.0.0/16")), stepCalls);
+                        "podCidr", "192.168.0.0/16", "version", "v3.29.3")), stepCalls);
         assertEquals(List.of(), echoes);
     }
 
@@ -99,5 +100,21 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
                 refused("cni", "cilium", "kubeconfigCredentialsId", "lab-admin"));
         assertTrue(refused("podNetworkCidr", "10.244.0.1/16").startsWith("kubeadmCluster: podNetworkCidr: '10.244.0.1/16' has host bits set"));
         assertTrue(refused("kubernetesVersion", "1.20").startsWith("kubeadmCluster: kubernetesVersion: minor 1.20 is not supported"));
+    }
+
+    @Test
+    public void aCniVersionTheCatalogDoesNotPinFailsBeforeAnyNodeIsTouched() {
+        assertEquals("kubeadmCluster: cniVersion: Flannel v0.19.0 is not in the add-on catalog "
+                + "(accepted: a pinned Flannel release: v0.27.4 (default), v0.20.2)", refused("cniVersion", "v0.19.0"));
+        assertTrue(refused("cni", "weave", "cniVersion", "v0.20.2")
+                .startsWith("kubeadmCluster: cniVersion: Weave Net v0.20.2 is not in the add-on catalog"));
+        assertTrue(refused("cniVersion", "latest").startsWith("kubeadmCluster: cniVersion: 'latest' is not a release version"));
+    }
+
+    @Test
+    public void anOlderPinnedFlannelReachesApplyCniAsItsVersion() {
+        kubeadmCluster("cniVersion", "v0.20.2", "kubeconfigCredentialsId", "lab-admin");
+        assertEquals(call("applyCni", "cni", "flannel", "controlPlaneLabel", "k8s-control-plane", "kubeconfigCredentialsId", "lab-admin",
+                "version", "v0.20.2"), stepCalls.get(4));
     }
 }

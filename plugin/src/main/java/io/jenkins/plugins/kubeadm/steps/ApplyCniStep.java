@@ -5,6 +5,7 @@ import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.ClusterWork;
+import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.CniOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.CniResult;
@@ -21,6 +22,7 @@ import org.kohsuke.stapler.DataBoundSetter;
 public final class ApplyCniStep extends ClusterStep {
 
     private String cni;
+    private String version;
     private String podCidr;
     private String iface;
     private String manifestUrl;
@@ -38,6 +40,16 @@ public final class ApplyCniStep extends ClusterStep {
     @DataBoundSetter
     public void setCni(String cni) {
         this.cni = Util.fixEmptyAndTrim(cni);
+    }
+
+    public String getVersion() {
+        return version;
+    }
+
+    /** A release the add-on catalog pins for the CNI, e.g. v0.20.2 for Flannel; empty: its default (newest pinned) one. */
+    @DataBoundSetter
+    public void setVersion(String version) {
+        this.version = Util.fixEmptyAndTrim(version);
     }
 
     public String getPodCidr() {
@@ -86,25 +98,29 @@ public final class ApplyCniStep extends ClusterStep {
     }
 
     Work work(long timeoutMinutes) {
-        return new Work(cni, podCidr, iface, manifestUrl, sha256, imageRegistry, timeoutMinutes);
+        return new Work(cni, version, podCidr, iface, manifestUrl, sha256, imageRegistry, timeoutMinutes);
     }
 
     @Override
     public StepExecution start(StepContext context) throws Exception {
         Work work = work(effectiveTimeoutMinutes());
-        NodeStep.validated(work::options);
+        // The release too: a version the catalog does not pin fails here, before the cluster or an agent is involved.
+        NodeStep.validated(() -> work.options().release(AddonCatalog.load()));
         checkedInventory(null);
         return new Execution(context, this, work);
     }
 
     /** The CNI options as plain values, built into core's {@link CniOptions} where the work runs. */
-    record Work(String cni, String podCidr, String iface, String manifestUrl, String sha256, String imageRegistry,
-                long timeoutMinutes) implements ClusterWork {
+    record Work(String cni, String version, String podCidr, String iface, String manifestUrl, String sha256,
+                String imageRegistry, long timeoutMinutes) implements ClusterWork {
 
         CniOptions options() {
             CniOptions options = new CniOptions().timeoutSeconds(timeoutMinutes * 60);
             if (cni != null) {
                 options.cni(cni);
+            }
+            if (version != null) {
+                options.version(version);
             }
             if (podCidr != null) {
                 options.podCidr(podCidr);

@@ -37,13 +37,13 @@ public class ClusterStepsTest {
 
     @Test
     public void theClusterStepsRunOnTheControlPlaneAgentWithTheirParameters() throws Exception {
-        run("applyCni(cni: 'calico', podCidr: '192.168.0.0/16')\n"
+        run("applyCni(cni: 'calico', version: 'v3.29.3', podCidr: '192.168.0.0/16')\n"
                 + "deployWorkload(manifestText: 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: a\\n', rollbackOnFailure: true,"
                 + " smokeTarget: 'service/nginx:80')\n"
                 + "installGpuPlugin(runtime: 'runtimeClass')", Result.SUCCESS);
         var work = StandInNodes.node("cp1").clusterWork();
         assertEquals(3, work.size());
-        assertTrue(work.get(0).toString(), work.get(0).toString().startsWith("Work[cni=calico, podCidr=192.168.0.0/16"));
+        assertTrue(work.get(0).toString(), work.get(0).toString().startsWith("Work[cni=calico, version=v3.29.3, podCidr=192.168.0.0/16"));
         assertTrue(work.get(1).toString(), work.get(1).toString().contains("rollbackOnFailure=true, smokeTarget=service/nginx:80"));
         assertTrue(work.get(2).toString(), work.get(2).toString().contains("runtime=runtimeClass"));
         assertEquals(0, StandInNodes.node("worker1").clusterWork().size());
@@ -61,6 +61,18 @@ public class ClusterStepsTest {
         b = run("installGpuPlugin(minDriverVersion: '535.104.05.1')", Result.FAILURE);
         j.assertLogContains("minDriverVersion: '535.104.05.1' is not a driver version", b);
         assertEquals(0, StandInNodes.node("cp1").clusterWork().size());
+    }
+
+    @Test
+    public void aVersionTheCatalogDoesNotPinFailsNamingThePinnedOnesBeforeTheAgentIsUsed() throws Exception {
+        WorkflowRun b = run("applyCni(version: 'v0.19.0')", Result.FAILURE);
+        j.assertLogContains("version: Flannel v0.19.0 is not in the add-on catalog "
+                + "(accepted: a pinned Flannel release: v0.27.4 (default), v0.20.2)", b);
+        b = run("applyCni(cni: 'flannel', version: 'latest')", Result.FAILURE);
+        j.assertLogContains("version: 'latest' is not a release version (accepted: a release version such as v0.20.2", b);
+        assertEquals(0, StandInNodes.node("cp1").clusterWork().size());
+        run("applyCni(version: '0.20.2')", Result.SUCCESS);
+        assertTrue(StandInNodes.node("cp1").clusterWork().get(0).toString().startsWith("Work[cni=null, version=0.20.2,"));
     }
 
     @Test

@@ -60,9 +60,10 @@ public class SnippetRoundTripTest {
         roundTrip(reset, "resetNode()");
 
         ApplyCniStep cni = new ApplyCniStep();
-        cni.setCni("calico");
+        cni.setCni("flannel");
+        cni.setVersion("v0.20.2");
         cni.setKubeconfigCredentialsId("lab-kubeconfig");
-        roundTrip(cni, "applyCni cni: 'calico', kubeconfigCredentialsId: 'lab-kubeconfig'");
+        roundTrip(cni, "applyCni cni: 'flannel', kubeconfigCredentialsId: 'lab-kubeconfig', version: 'v0.20.2'");
 
         DeployWorkloadStep workload = new DeployWorkloadStep();
         workload.setManifest("k8s/nginx.yaml");

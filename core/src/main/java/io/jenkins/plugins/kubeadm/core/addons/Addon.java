@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * One catalog entry: an upstream add-on release pinned by version, where its manifest is published,
+ * One pinned release of a catalog add-on: its upstream version, where its manifest is published,
  * what the manifest must contain and which images (with which tags) it may use.
  *
  * @param name            the catalog key, e.g. {@code flannel}

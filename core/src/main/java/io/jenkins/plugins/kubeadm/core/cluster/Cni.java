@@ -1,6 +1,9 @@
 package io.jenkins.plugins.kubeadm.core.cluster;
 
+import io.jenkins.plugins.kubeadm.core.addons.Addon;
+import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import io.jenkins.plugins.kubeadm.core.params.Validators;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -19,6 +22,23 @@ public enum Cni {
 
     public String catalogName() {
         return catalogName;
+    }
+
+    /**
+     * This CNI's release {@code version} from the catalog, checked as the user's parameter {@code parameter}
+     * (form, then whether the catalog pins it, listing the pinned versions if not); blank: the catalog's default.
+     */
+    public Addon release(AddonCatalog catalog, String parameter, String version) {
+        if (version == null || version.isBlank()) {
+            return catalog.addon(catalogName);
+        }
+        String v = Validators.addonVersion(parameter, version);
+        if (!catalog.versions(catalogName).contains(v)) {
+            String displayName = catalog.addon(catalogName).displayName();
+            throw new ParameterException(parameter, displayName + " " + v + " is not in the add-on catalog",
+                    "a pinned " + displayName + " release: " + catalog.versionsLabel(catalogName));
+        }
+        return catalog.addon(catalogName, v);
     }
 
     /** Parses the step's {@code cni} parameter; flannel when blank. */

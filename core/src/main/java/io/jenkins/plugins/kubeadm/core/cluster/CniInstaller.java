@@ -55,7 +55,7 @@ final class CniInstaller {
     }
 
     CniResult apply(CniOptions options) {
-        Addon addon = catalog.addon(options.cni.catalogName());
+        Addon addon = options.release(catalog);
         if (options.cni == Cni.WEAVE) {
             progress.accept(WEAVE_WARNING);
         }

@@ -1,5 +1,7 @@
 package io.jenkins.plugins.kubeadm.core.cluster;
 
+import io.jenkins.plugins.kubeadm.core.addons.Addon;
+import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
 import io.jenkins.plugins.kubeadm.core.params.Cidr;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import java.net.URI;
@@ -13,6 +15,7 @@ import java.time.Duration;
 public final class CniOptions {
 
     Cni cni = Cni.FLANNEL;
+    String version;
     Cidr podCidr;
     String iface;
     URI manifestUrl;
@@ -26,6 +29,15 @@ public final class CniOptions {
     /** flannel (default), weave or calico. */
     public CniOptions cni(String value) {
         cni = Cni.parse("cni", value);
+        return this;
+    }
+
+    /**
+     * The pinned release of the CNI to install, e.g. {@code v0.20.2} for Flannel on an older cluster; it must
+     * be in the add-on catalog. Unset: the catalog's default (newest pinned) release.
+     */
+    public CniOptions version(String value) {
+        version = value == null || value.isBlank() ? null : Validators.addonVersion("version", value);
         return this;
     }
 
@@ -81,6 +93,15 @@ public final class CniOptions {
     public CniOptions heartbeat(Duration value) {
         heartbeat = positive(value);
         return this;
+    }
+
+    /**
+     * The catalog release these options choose: {@link #version(String)}'s, or the catalog's default for the
+     * CNI. A version the catalog does not pin is a ParameterException listing the pinned ones; callers can
+     * check it before they connect to anything (applyCni checks it again before it does anything).
+     */
+    public Addon release(AddonCatalog catalog) {
+        return cni.release(catalog, "version", version);
     }
 
     static Duration positive(Duration value) {

@@ -11,6 +11,7 @@ public final class Validators {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern KUBERNETES_VERSION = Pattern.compile("v?(1)\\.(\\d{1,2})(?:\\.(\\d{1,3}))?");
+    private static final Pattern ADDON_VERSION = Pattern.compile("v?(\\d{1,4}\\.\\d{1,4}\\.\\d{1,4})");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]*");
 
     private Validators() {
@@ -91,6 +92,20 @@ public final class Validators {
         }
         Integer patch = m.group(3) == null ? null : Integer.parseInt(m.group(3));
         return new KubernetesVersion(minor, patch);
+    }
+
+    /**
+     * An add-on release as the catalog pins it, {@code v0.20.2}; {@code 0.20.2} gets the leading v, since
+     * the catalog spells every version as its upstream tag.
+     */
+    public static String addonVersion(String parameter, String value) {
+        String form = "a release version such as v0.20.2 (v, then major.minor.patch)";
+        String v = required(parameter, value, form);
+        var m = ADDON_VERSION.matcher(v);
+        if (!m.matches()) {
+            throw new ParameterException(parameter, "'" + value + "' is not a release version", form);
+        }
+        return "v" + m.group(1);
     }
 
     /** A name usable as an environment variable for a node script. */

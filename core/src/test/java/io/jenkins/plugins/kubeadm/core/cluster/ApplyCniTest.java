@@ -14,7 +14,9 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.jenkins.plugins.kubeadm.core.addons.ManifestException;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,54 @@ class ApplyCniTest {
             assertTrue(cluster.lines.contains("kube-flannel-ds: 1/2 pods available; nodes Ready: 0/2; CoreDNS: 0/2"), cluster.lines.toString());
             assertTrue(cluster.lines.contains("kube-flannel-ds: 2/2 pods available; nodes Ready: 2/2; CoreDNS: 2/2"), cluster.lines.toString());
             assertEquals(6, result.applied().count(ApplySummary.Outcome.CREATED));
+        }
+    }
+
+    @Test
+    void versionChoosesAnOlderPinnedFlannelRelease() throws Exception {
+        try (FakeCluster cluster = kubeadmCluster("10.32.0.0/16");
+             ManifestServer manifests = new ManifestServer(InetAddress.getLoopbackAddress().getHostAddress(), "/realcluster");
+             ClusterSteps steps = cluster.steps()) {
+            playNetworkComingUp(cluster, "kube-flannel", "kube-flannel-ds");
+            CniResult result = steps.applyCni(new CniOptions().version("0.20.2")
+                    .manifestUrl(manifests.url("kube-flannel-v0.20.2.yml")).timeout(Duration.ofSeconds(10)));
+
+            assertEquals("v0.20.2", result.version());
+            assertTrue(cluster.lines.contains("Flannel v0.20.2: pod CIDR 10.32.0.0/16"), cluster.lines.toString());
+            DaemonSet ds = cluster.admin.apps().daemonSets().inNamespace("kube-flannel").withName("kube-flannel-ds").get();
+            assertEquals("docker.io/rancher/mirrored-flannelcni-flannel:v0.20.2", container(ds, "kube-flannel").getImage());
+            ConfigMap config = cluster.admin.configMaps().inNamespace("kube-flannel").withName("kube-flannel-cfg").get();
+            assertTrue(config.getData().get("net-conf.json").contains("10.32.0.0/16"), config.getData().get("net-conf.json"));
+        }
+    }
+
+    @Test
+    void theChosenReleasesPinsAreEnforcedOnTheManifest() throws Exception {
+        try (FakeCluster cluster = kubeadmCluster("10.244.0.0/16"); ManifestServer manifests = new ManifestServer();
+             ClusterSteps steps = cluster.steps()) {
+            // flannel.yml is the v0.27.4 manifest: asked for as v0.20.2, its images are the wrong ones.
+            ManifestException e = assertThrows(ManifestException.class, () -> steps.applyCni(new CniOptions()
+                    .version("v0.20.2").manifestUrl(manifests.url("flannel.yml")).timeout(Duration.ofSeconds(5))));
+            assertTrue(e.getMessage().contains("is not the Flannel v0.20.2 manifest the catalog pins")
+                    && e.getMessage().contains("ghcr.io/flannel-io/flannel"), e.getMessage());
+            assertNull(cluster.admin.namespaces().withName("kube-flannel").get());
+        }
+    }
+
+    @Test
+    void aVersionTheCatalogDoesNotPinIsRefusedListingThePinnedOnesBeforeAnyDownload() throws Exception {
+        try (FakeCluster cluster = kubeadmCluster("10.244.0.0/16"); ManifestServer manifests = new ManifestServer();
+             ClusterSteps steps = cluster.steps()) {
+            ParameterException e = assertThrows(ParameterException.class, () -> steps.applyCni(new CniOptions()
+                    .version("v0.19.0").manifestUrl(manifests.url("flannel.yml")).timeout(Duration.ofSeconds(5))));
+            assertEquals("version", e.parameter());
+            assertEquals("version: Flannel v0.19.0 is not in the add-on catalog "
+                    + "(accepted: a pinned Flannel release: v0.27.4 (default), v0.20.2)", e.getMessage());
+            ParameterException weave = assertThrows(ParameterException.class,
+                    () -> steps.applyCni(new CniOptions().cni("weave").version("v0.20.2")));
+            assertTrue(weave.getMessage().contains("a pinned Weave Net release: v2.8.1 (default)"), weave.getMessage());
+            assertTrue(manifests.served().isEmpty(), "nothing is downloaded for a version the catalog does not pin");
+            assertNull(cluster.admin.namespaces().withName("kube-flannel").get());
         }
     }
 
@@ -199,6 +249,7 @@ class ApplyCniTest {
         assertEquals("iface", assertThrows(ParameterException.class, () -> new CniOptions().iface("eth0; reboot")).parameter());
         assertEquals("imageRegistry", assertThrows(ParameterException.class, () -> new CniOptions().imageRegistry("https://x")).parameter());
         assertEquals("sha256", assertThrows(ParameterException.class, () -> new CniOptions().sha256("abc")).parameter());
+        assertEquals("version", assertThrows(ParameterException.class, () -> new CniOptions().version("latest")).parameter());
     }
 
     private static Container container(DaemonSet ds, String name) {

@@ -145,13 +145,10 @@ public final class RealClusterBenchmark {
                             .withImageRepository(bed.registry().hostPort())
                             .withImageTags(KubernetesTestBed.ETCD_TAG, KubernetesTestBed.COREDNS_TAG)
                             .withIgnorePreflightErrors(RealClusterIT.IGNORED_PREFLIGHT));
-            AddonCatalog catalog;
-            try (InputStream in = RealClusterBenchmark.class.getResourceAsStream("/realcluster/catalog-flannel-v0.20.2.json")) {
-                catalog = AddonCatalog.parse(in);
-            }
             try (ClusterSteps cluster = ClusterSteps.using(Kubeconfig.fromContent(bed.cp().sh("cat /etc/kubernetes/admin.conf")).connect(),
-                    catalog, line -> { })) {
-                cluster.applyCni(new CniOptions().cni("flannel").manifestUrl(bed.manifests().url("kube-flannel-v0.20.2.yml"))
+                    AddonCatalog.load(), line -> { })) {
+                cluster.applyCni(new CniOptions().cni("flannel").version(KubernetesTestBed.FLANNEL_VERSION)
+                        .manifestUrl(bed.manifests().url("kube-flannel-v0.20.2.yml"))
                         .timeout(Duration.ofMinutes(5)));
             }
             for (SshScriptRunner r : runners) {

@@ -33,7 +33,6 @@ import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -174,15 +173,12 @@ class RealClusterIT {
 
     static ClusterSteps clusterSteps() throws Exception {
         KubernetesClient client = Kubeconfig.fromContent(node("cp1").sh("cat /etc/kubernetes/admin.conf")).connect();
-        AddonCatalog catalog;
-        try (InputStream in = RealClusterIT.class.getResourceAsStream("/realcluster/catalog-flannel-v0.20.2.json")) {
-            catalog = AddonCatalog.parse(in);
-        }
-        return ClusterSteps.using(client, catalog, ClusterSteps.progressTo(console, "cluster"));
+        return ClusterSteps.using(client, AddonCatalog.load(), ClusterSteps.progressTo(console, "cluster"));
     }
 
     static CniResult applyFlannel(ClusterSteps cluster) {
-        return cluster.applyCni(new CniOptions().cni("flannel").manifestUrl(manifests.url("kube-flannel-v0.20.2.yml"))
+        return cluster.applyCni(new CniOptions().cni("flannel").version(KubernetesTestBed.FLANNEL_VERSION)
+                .manifestUrl(manifests.url("kube-flannel-v0.20.2.yml"))
                 .timeout(Duration.ofMinutes(5)));
     }
 

@@ -78,6 +78,17 @@ class ValidatorsTest {
     }
 
     @Test
+    void addonVersionsAreReleaseTagsWithTheLeadingV() {
+        assertEquals("v0.20.2", Validators.addonVersion("version", "v0.20.2"));
+        assertEquals("v0.20.2", Validators.addonVersion("version", " 0.20.2 "));
+        for (String bad : List.of("latest", "v0.20", "0.20.2-rc1", "V0.20.2", "v0.20.2; rm -rf /", "")) {
+            ParameterException e = assertThrows(ParameterException.class, () -> Validators.addonVersion("version", bad), bad);
+            assertEquals("version", e.parameter());
+            assertTrue(e.getMessage().contains("accepted: a release version such as v0.20.2"), e.getMessage());
+        }
+    }
+
+    @Test
     void portsAndEnvironmentNames() {
         assertEquals(6443, Validators.port("port", "6443"));
         assertThrows(ParameterException.class, () -> Validators.port("port", "0"));

@@ -26,6 +26,8 @@ public final class KubernetesTestBed {
     public static final String ETCD_TAG = "3.5.16-0";
     public static final String COREDNS_TAG = "v1.13.1";
     public static final String PAUSE_TAG = "3.9";
+    /** The Flannel release the test bed has images for; the tests choose it from the shipped catalog. */
+    public static final String FLANNEL_VERSION = "v0.20.2";
     public static final String FLANNEL_IMAGE = "docker.io/rancher/mirrored-flannelcni-flannel:v0.20.2";
     public static final String FLANNEL_CNI_PLUGIN_IMAGE = "docker.io/rancher/mirrored-flannelcni-flannel-cni-plugin:v1.1.0";
     /** busybox httpd on port 8080; also has sh, wget and nslookup for checks from pods. */

@@ -88,7 +88,7 @@ public final class TestNodes implements AutoCloseable {
     }
 
     public static TestNodes start(NodeSpec... specs) throws IOException {
-        cleanUpStaleRuns();
+        cleanUpAbandonedRuns();
         Path rootfs = RootfsCache.ensure();
         TestNodes nodes = createNetwork();
         try {
@@ -117,6 +117,11 @@ public final class TestNodes implements AutoCloseable {
 
     public List<TestNode> nodes() {
         return List.copyOf(nodes.values());
+    }
+
+    /** The run's bridge (kpt200..kpt249): it names the run's host-wide things (links, machine names, iptables rule comments). */
+    public String bridge() {
+        return bridge;
     }
 
     /** This machine's address on the nodes' bridge: where a test serves files to the nodes. */
@@ -436,8 +441,8 @@ public final class TestNodes implements AutoCloseable {
         Host.attempt("rm", "-rf", runDir.toString());
     }
 
-    /** Removes what a crashed or killed earlier run left behind (its owner process is gone). */
-    private static void cleanUpStaleRuns() throws IOException {
+    /** Removes what a crashed or killed earlier run left behind (its owner process is gone); the lab's `down` uses it too. */
+    public static void cleanUpAbandonedRuns() throws IOException {
         if (!Files.isDirectory(STATE)) {
             return;
         }

@@ -1,0 +1,185 @@
+package io.jenkins.plugins.kubeadm.lab;
+
+import io.jenkins.plugins.kubeadm.core.cluster.ManifestServer;
+import io.jenkins.plugins.kubeadm.core.testnodes.KubernetesTestBed;
+import io.jenkins.plugins.kubeadm.core.testnodes.StandInAptRepository;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestRegistry;
+import io.jenkins.plugins.kubeadm.kit.KitJenkins;
+import io.jenkins.plugins.kubeadm.kit.KitLab;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/**
+ * The lab's own process ({@code Lab serve}, started by {@code ./lab up} in a session of its own): it
+ * owns the nodes, the servers and Jenkins, so they live exactly as long as it does. It brings them
+ * up, runs the build, tells the foreground the outcome, then waits for {@code ./lab down} (SIGTERM),
+ * when its shutdown hook takes everything down.
+ */
+final class LabDaemon {
+
+    static final Duration BUILD_TIMEOUT = Duration.ofMinutes(40);
+    /** kubeadm 1.26 built with Go 1.26 (the test bed's) fails this check on a URL parser change. */
+    static final String TEST_BED_PREFLIGHT_IGNORE = "HTTPProxyCIDR";
+    static final String FLANNEL_MANIFEST = "kube-flannel-v0.20.2.yml";
+
+    private final LabOptions options;
+    private final Path repository;
+    private final LabState state;
+    private LabConsole console;
+    private TestNodes nodes;
+    private StandInAptRepository apt;
+    private TestRegistry registry;
+    private ManifestServer manifests;
+    private KitJenkins jenkins;
+
+    LabDaemon(LabOptions options, Path repository, LabState state) {
+        this.options = options;
+        this.repository = repository;
+        this.state = state;
+    }
+
+    int serve() throws Exception {
+        state.recordPid("lab.pid", ProcessHandle.current().pid());
+        console = new LabConsole(state.log());
+        Runtime.getRuntime().addShutdownHook(new Thread(this::takeDown, "lab-down"));
+        String result;
+        try {
+            result = bringUpAndBuild();
+        } catch (Exception e) {
+            console.say("ERROR: the lab did not come up: " + e.getMessage());
+            if (jenkins != null) {
+                console.say("Jenkins' log ends with:\n" + tail(jenkins.log(), 3000));
+            }
+            console.say("Taking down what was started...");
+            return 1; // the shutdown hook takes it down as this process exits
+        }
+        boolean success = result.equals("SUCCESS");
+        console.say(success ? "The lab is up. ./lab status shows it; ./lab down removes it."
+                : "The build failed; the lab stays up for a look (the step logs above). ./lab down removes it.");
+        console.detach(success ? 0 : 1);
+        new CountDownLatch(1).await(); // until SIGTERM: the shutdown hook does the rest
+        return 0;
+    }
+
+    private String bringUpAndBuild() throws Exception {
+        long started = System.nanoTime();
+        console.say("==> The Kubernetes " + KubernetesTestBed.KUBERNETES_VERSION + " test bed (real packages and images, built once"
+                + " from KUBERNETES_KIT)");
+        KubernetesTestBed testBed = KubernetesTestBed.ensure();
+        List<String> names = new ArrayList<>(List.of("cp1"));
+        for (int i = 1; i < options.nodes(); i++) {
+            names.add("worker" + i);
+        }
+        console.say("==> Booting " + names.size() + " Debian nodes: " + String.join(", ", names));
+        nodes = TestNodes.start(names.toArray(String[]::new));
+        state.record("bridge", nodes.bridge(), "nodes", nodes.nodes().stream().map(n -> n.name() + "=" + n.address())
+                        .collect(Collectors.joining(",")), "ssh.key", nodes.nodes().get(0).clientKey().toString(),
+                "ssh.knownHosts", nodes.nodes().get(0).knownHosts().toString());
+        apt = StandInAptRepository.serve(nodes.hostAddress(), List.of(), Map.of("1.26", testBed.debs()));
+        registry = TestRegistry.serve(nodes.hostAddress(), testBed.registryStorage());
+        manifests = new ManifestServer(nodes.hostAddress(), "/realcluster");
+        console.say("    apt repository " + apt.repoUrl("1.26") + ", image registry " + registry.url() + ", manifests "
+                + manifests.url(""));
+
+        Path hpi = repository.resolve("plugin-kit/target/kubeadm-pipeline.hpi");
+        console.say("==> Jenkins (" + KitJenkins.kit() + ") with " + repository.relativize(hpi) + " on http://127.0.0.1:"
+                + options.port() + "/, security on");
+        String password = generatePassword();
+        jenkins = KitJenkins.start(hpi, new KitJenkins.Settings(state.jenkinsHome(), options.port(), password));
+        state.recordPid("jenkins.pid", jenkins.pid());
+        state.record("jenkins.url", jenkins.url(), "jenkins.home", state.jenkinsHome().toString());
+        jenkins.awaitUp(Duration.ofMinutes(5));
+        console.sayOnlyToThePerson("    user " + KitJenkins.ADMIN_USER + ", password " + password
+                + "   (shown only now; Jenkins keeps only its hash)");
+        console.say("==> The nodes as SSH build agents (cp1: k8s-control-plane, the others: k8s-worker)");
+        KitLab.connectAgents(jenkins, nodes, Map.of());
+
+        LabJob.create(jenkins, repository);
+        Map<String, Object> parameters = parameters();
+        int number = LabJob.start(jenkins, parameters);
+        String buildUrl = jenkins.url() + "job/" + LabJob.NAME + "/" + number + "/";
+        state.record("job", LabJob.NAME, "build", Integer.toString(number), "build.result", "RUNNING");
+        console.say("==> Jenkinsfile.example as job " + LabJob.NAME + ", build #" + number + " (CNI " + options.cni()
+                + ", Kubernetes " + options.kubernetesVersion() + "): " + buildUrl + "console");
+        long buildStarted = System.nanoTime();
+        BuildFollower.Outcome outcome = BuildFollower.follow(jenkins, LabJob.NAME, number, BUILD_TIMEOUT, console::say);
+        String result = outcome.result();
+        state.record("build.result", result);
+
+        console.say("");
+        console.say("Build #" + number + ": " + result + " in " + seconds(buildStarted) + " s (the lab took " + seconds(started) + " s)");
+        if (!result.equals("SUCCESS")) {
+            console.say("Why, as the console says:");
+            outcome.reasons().forEach(reason -> console.say("  " + reason));
+            console.say("The whole console: " + buildUrl + "console");
+        }
+        console.say("Jenkins:   " + jenkins.url() + " (user " + KitJenkins.ADMIN_USER + ")");
+        console.say("Step logs: " + buildUrl + "artifact/kubeadm-logs/  (on disk: " + state.jenkinsHome()
+                .resolve("jobs/" + LabJob.NAME + "/builds/" + number + "/archive/kubeadm-logs") + ")");
+        TestNode cp = nodes.node("cp1");
+        console.say("kubectl get nodes (on cp1):");
+        var kubectl = cp.ssh("kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide");
+        console.say(kubectl.ok() ? kubectl.stdout().stripTrailing() : "  (no cluster answers: " + kubectl.stderr().strip() + ")");
+        return result;
+    }
+
+    /** Jenkinsfile.example's parameters for this machine's offline test bed (its mirrors). */
+    private Map<String, Object> parameters() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("CNI", options.cni());
+        p.put("KUBERNETES_VERSION", options.kubernetesVersion());
+        p.put("GPU", false);
+        p.put("WORKLOAD_IMAGE", KubernetesTestBed.WEB_IMAGE);
+        p.put("WORKLOAD_PORT", "8080");
+        p.put("APT_REPOSITORY", apt.repoUrl("1.26"));
+        p.put("REGISTRY_MIRROR", registry.url());
+        p.put("IMAGE_REPOSITORY", registry.hostPort());
+        p.put("ETCD_IMAGE_TAG", KubernetesTestBed.ETCD_TAG);
+        p.put("COREDNS_IMAGE_TAG", KubernetesTestBed.COREDNS_TAG);
+        p.put("IGNORE_PREFLIGHT_ERRORS", TEST_BED_PREFLIGHT_IGNORE);
+        p.put("CNI_VERSION", "v0.20.2");
+        p.put("CNI_MANIFEST_URL", manifests.url(FLANNEL_MANIFEST));
+        return p;
+    }
+
+    /** Everything this process started, last first; then the Jenkins home. Runs as the process exits. */
+    private void takeDown() {
+        for (AutoCloseable part : new AutoCloseable[] {jenkins, manifests, registry, apt, nodes}) {
+            if (part != null) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    System.err.println("[lab] while taking down " + part.getClass().getSimpleName() + ": " + e);
+                }
+            }
+        }
+        LabDown.removeFolder(state.dir());
+    }
+
+    static String generatePassword() {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder password = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            password.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return password.toString();
+    }
+
+    private static long seconds(long sinceNanos) {
+        return Math.round((System.nanoTime() - sinceNanos) / 1e9);
+    }
+
+    static String tail(String s, int chars) {
+        return s.length() <= chars ? s : "..." + s.substring(s.length() - chars);
+    }
+}

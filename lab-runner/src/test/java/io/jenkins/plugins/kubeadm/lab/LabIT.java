@@ -1,0 +1,240 @@
+package io.jenkins.plugins.kubeadm.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jenkins.plugins.kubeadm.core.logs.LeakSearch;
+import io.jenkins.plugins.kubeadm.core.testnodes.Host;
+import io.jenkins.plugins.kubeadm.kit.KitJenkins;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The README's main job as a person runs it: the {@code ./lab} script itself (with the classpath this
+ * build made, instead of building again), a real cluster built by Jenkinsfile.example in the kit's
+ * Jenkins on three nodes, then {@code ./lab down}. Its own lab folder, so a lab someone runs on this
+ * machine is never touched.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LabIT {
+
+    static final Duration UP_TIMEOUT = Duration.ofMinutes(30);
+    static final Pattern PASSWORD = Pattern.compile("user admin, password (\\S+) ");
+
+    static Path repository;
+    static Path labDir;
+    static int port;
+    static String upOutput;
+    static int upExit;
+    static String password;
+    static Properties recorded;
+    static final List<String> secrets = new ArrayList<>();
+
+    record Run(int exit, String output) {
+    }
+
+    static Run lab(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", repository.resolve("lab").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        String classpath = Files.readString(Path.of(System.getProperty("kubeadm.lab.classpath"))).trim() + ":"
+                + System.getProperty("kubeadm.lab.classes");
+        pb.environment().put("LAB_CLASSPATH", classpath);
+        pb.environment().put(LabState.DIR_VARIABLE, labDir.toString());
+        Process p = pb.start();
+        // Output is read on another thread: a lab that hangs must still end in this test's timeout.
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try {
+                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().forEach(l -> {
+                    synchronized (out) {
+                        out.append(l).append('\n');
+                    }
+                    System.out.println("[lab] " + l);
+                });
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.start();
+        if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("./lab " + String.join(" ", args) + " did not end within " + timeout + ":\n" + out);
+        }
+        reader.join(10_000);
+        synchronized (out) {
+            return new Run(p.exitValue(), out.toString());
+        }
+    }
+
+    @BeforeAll
+    static void paths() throws IOException {
+        repository = Path.of(System.getProperty("kubeadm.lab.repo")).toAbsolutePath().normalize();
+        labDir = Files.createTempDirectory(Path.of("/var/tmp"), "kubeadm-lab-it");
+        Files.delete(labDir); // the lab creates it: its absence is "no lab"
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aBadOptionIsRefusedByNameBeforeAnythingStarts() throws Exception {
+        Run bad = lab(Duration.ofMinutes(2), "up", "--nodes", "0");
+        assertEquals(2, bad.exit(), bad.output());
+        assertTrue(bad.output().contains("ERROR: --nodes: '0' is not a node count (accepted: 2 to 6"), bad.output());
+        assertFalse(bad.output().contains("==> Building"), "nothing was built: " + bad.output());
+        Run calico = lab(Duration.ofMinutes(2), "up", "--cni", "calico");
+        assertEquals(2, calico.exit(), calico.output());
+        assertTrue(calico.output().contains("--cni: 'calico' needs its images from the internet"), calico.output());
+        assertFalse(Files.exists(labDir), "a refused up leaves no lab folder");
+        Run status = lab(Duration.ofMinutes(2), "status");
+        assertEquals(3, status.exit(), status.output());
+        assertTrue(status.output().contains("No lab is up"), status.output());
+    }
+
+    @Test
+    @Order(2)
+    void upBuildsARealClusterWithTheExamplePipelineAndSaysWhereEverythingIs() throws Exception {
+        Run up = lab(UP_TIMEOUT, "up", "--nodes", "3", "--cni", "flannel", "--kubernetes-version", "1.26.1", "--port", Integer.toString(port));
+        upOutput = up.output();
+        upExit = up.exit();
+        recorded = new LabState(labDir).properties();
+        assertEquals(0, up.exit(), up.output());
+        for (String stage : List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload")) {
+            assertTrue(upOutput.matches("(?s).*\\n  stage " + Pattern.quote(stage) + ": done in \\d+ s\\n.*"), stage + " not reported done:\n" + upOutput);
+        }
+        assertTrue(upOutput.contains("  stage GPU plugin: skipped"), upOutput);
+        assertTrue(upOutput.contains("Build #1: SUCCESS"), upOutput);
+        assertTrue(upOutput.contains("Jenkins:   http://127.0.0.1:" + port + "/"), upOutput);
+        assertTrue(upOutput.contains("Step logs: http://127.0.0.1:" + port + "/job/kubeadm-lab/1/artifact/kubeadm-logs/"), upOutput);
+        Matcher m = PASSWORD.matcher(upOutput);
+        assertTrue(m.find(), "the admin password is printed: " + upOutput);
+        password = m.group(1);
+        secrets.add(password);
+        assertFalse(m.find(), "the password is printed once");
+        // kubectl get nodes of the new cluster: three nodes, all Ready, the real 1.26.1.
+        for (String node : List.of("cp1", "worker1", "worker2")) {
+            assertTrue(upOutput.matches("(?s).*\\n" + node + " +Ready +\\S+ +\\S+ +v1\\.26\\.1 .*"), node + " not Ready:\n" + upOutput);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void jenkinsHasSecurityOnTheBuildSucceededAndEveryNodesStepLogsAreArchived() throws Exception {
+        String url = "http://127.0.0.1:" + port + "/";
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(url + "api/json")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, anonymous.statusCode(), "anonymous users see nothing");
+        KitJenkins jenkins = KitJenkins.attach(url, labDir.resolve("jenkins-home"), password);
+        assertTrue(jenkins.get("job/kubeadm-lab/1/api/json?tree=result").body().contains("\"result\":\"SUCCESS\""));
+        String artifacts = jenkins.artifacts("kubeadm-lab", 1);
+        for (String node : List.of("cp1", "worker1", "worker2")) {
+            assertTrue(artifacts.contains("kubeadm-logs/" + node + "/"), node + "'s step logs are not archived: " + artifacts);
+        }
+        assertTrue(jenkins.artifact("kubeadm-lab", 1, "kubeadm-logs/cp1/04-kubeadm-init.log").contains("kubeadm"),
+                "the control plane's kubeadm init log");
+        // The secrets the build handled: the join command (kept as a credential) and the admin kubeconfig's key.
+        String joinCommand = jenkins.groovy("import org.jenkinsci.plugins.plaincredentials.StringCredentials\n"
+                + "def c = com.cloudbees.plugins.credentials.CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials,"
+                + " jenkins.model.Jenkins.get(), hudson.security.ACL.SYSTEM2).find { it.id == 'kubeadm-join-command' }\n"
+                + "print(c == null ? '' : c.secret.plainText)").trim();
+        Matcher token = Pattern.compile("--token ([a-z0-9]{6})\\.([a-z0-9]{16})").matcher(joinCommand);
+        assertTrue(token.find(), "kubeadmInit kept the join command as a credential");
+        secrets.add(token.group(2));
+        String adminConf = node("cp1", "cat /etc/kubernetes/admin.conf");
+        Matcher key = Pattern.compile("client-key-data: (\\S+)").matcher(adminConf);
+        assertTrue(key.find(), "admin.conf has a client key");
+        secrets.add(key.group(1));
+    }
+
+    @Test
+    @Order(4)
+    void statusShowsTheLabAndTheReadyCluster() throws Exception {
+        Run status = lab(Duration.ofMinutes(2), "status");
+        assertEquals(0, status.exit(), status.output());
+        assertTrue(status.output().contains("Build:    kubeadm-lab #1 SUCCESS"), status.output());
+        assertTrue(status.output().contains("http://127.0.0.1:" + port + "/"), status.output());
+        assertEquals(3, status.output().lines().filter(l -> l.matches("(cp1|worker\\d) +Ready .*")).count(), status.output());
+        assertFalse(status.output().contains(password), "status never shows the password");
+    }
+
+    @Test
+    @Order(5)
+    void noSecretIsAnywhereTheLabWrote() throws Exception {
+        assertEquals(3, secrets.size(), "password, token secret and client key were collected");
+        assertEquals(List.of(), LeakSearch.filesContaining(labDir, secrets), "the lab folder (Jenkins home, lab.log) holds a secret");
+        byte[] patterns = (String.join("\n", secrets.subList(0, 2)) + "\n").getBytes(StandardCharsets.UTF_8);
+        for (String node : List.of("cp1", "worker1", "worker2")) {
+            // The agents' workspaces and remoting caches included; etcd's history keeps the deleted token, root-only, as on any cluster.
+            Host.Result files = nodeAttempt(node, "grep -rlsF -f - / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=etcd; true", patterns);
+            assertEquals("", files.stdout(), node + ": files hold the password or the join token");
+            assertEquals("0", nodeAttempt(node, "journalctl --no-pager -o cat | grep -cF -f -; true", patterns).stdout().trim(),
+                    node + ": the journal holds the password or the join token");
+        }
+        String agentFiles = node("cp1", "grep -rlsF -e '" + secrets.get(2) + "' /var/lib/jenkins-agent; true");
+        assertEquals("", agentFiles, "the agent's workspace holds the admin kubeconfig's key");
+    }
+
+    @Test
+    @Order(6)
+    void downRemovesEverythingUpMade() throws Exception {
+        String bridge = recorded.getProperty("bridge");
+        assertTrue(bridge != null && bridge.startsWith("kpt"), "the lab recorded its network: " + recorded);
+        Run down = lab(Duration.ofMinutes(6), "down");
+        assertEquals(0, down.exit(), down.output());
+        assertTrue(down.output().contains("The lab is down"), down.output());
+        assertFalse(Files.exists(labDir), "the lab folder (and the Jenkins home in it) is gone");
+        assertFalse(Host.attempt("ip", "link", "show", bridge).ok(), "the nodes' bridge is gone");
+        String rules = Host.run("iptables-save") + Host.run("iptables-save", "-t", "nat");
+        assertFalse(rules.contains("kubeadm-pipeline-test-" + bridge), "the lab's iptables rules are gone");
+        assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains("--httpPort=" + port)),
+                "the lab's Jenkins is stopped");
+        try (ServerSocket free = new ServerSocket(port)) {
+            assertEquals(port, free.getLocalPort(), "Jenkins' port is free again");
+        }
+        Run again = lab(Duration.ofMinutes(2), "down");
+        assertEquals(0, again.exit(), again.output());
+        assertTrue(again.output().contains("No lab is up"), again.output());
+    }
+
+    static String node(String name, String command) {
+        Host.Result r = nodeAttempt(name, command, null);
+        assertTrue(r.ok(), name + ": " + command + ": " + r.stderr());
+        return r.stdout();
+    }
+
+    static Host.Result nodeAttempt(String name, String command, byte[] stdin) {
+        return new LabState(labDir).ssh(name, command, stdin);
+    }
+
+    /** A failed run must not leave a lab behind for the next. */
+    @AfterAll
+    static void takeDownWhatIsLeft() throws Exception {
+        if (labDir != null && Files.exists(labDir)) {
+            lab(Duration.ofMinutes(6), "down");
+        }
+    }
+}
