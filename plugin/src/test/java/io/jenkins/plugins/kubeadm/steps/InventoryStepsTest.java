@@ -262,6 +262,39 @@ public class InventoryStepsTest {
         assertThat(StandInNodes.node("cp1").scripts(), empty());
     }
 
+    /** The form the README gives a Declarative Jenkinsfile that chooses between agents and an inventory. */
+    @Test
+    public void aDeclarativePipelineChoosesTheInventoryByParameter() throws Exception {
+        String jenkinsfile = String.join("\n",
+                "Map nodes(String label) {",
+                "    params.NODES == 'inventory'",
+                "        ? [inventory: params.INVENTORY, sshCredentialsId: params.SSH_CREDENTIALS_ID,",
+                "           knownHostsCredentialsId: params.KNOWN_HOSTS_CREDENTIALS_ID]",
+                "        : [label: label]",
+                "}",
+                "pipeline {",
+                "    agent none",
+                "    parameters {",
+                "        choice(name: 'NODES', choices: ['inventory', 'agents'])",
+                "        text(name: 'INVENTORY', defaultValue: '''" + INVENTORY + "''')",
+                "        string(name: 'SSH_CREDENTIALS_ID', defaultValue: 'lab-key')",
+                "        string(name: 'KNOWN_HOSTS_CREDENTIALS_ID', defaultValue: 'lab-hosts')",
+                "    }",
+                "    stages {",
+                "        stage('Prepare') { steps { script { prepareNode(nodes('k8s-control-plane || k8s-worker')) } } }",
+                "        stage('Runtime') { steps { script {",
+                "            installRuntime(nodes('k8s-control-plane || k8s-worker') + [kubernetesVersion: '1.35']) } } }",
+                "        stage('Control plane') { steps { script { kubeadmInit(nodes('k8s-control-plane')) } } }",
+                "        stage('Workers') { steps { script { joinWorkers(nodes('k8s-worker')) } } }",
+                "    }",
+                "}", "");
+        WorkflowRun b = run(jenkinsfile, Result.SUCCESS);
+        assertEquals(List.of("prepare-node.sh", "install-runtime.sh", "kubeadm-init.sh", "delete-join-token.sh"),
+                StandInNodes.node("cp1").scripts());
+        assertEquals("1.35", StandInNodes.node("worker2").received().get(1).environment().get("KUBERNETES_VERSION"));
+        j.assertLogContains("kubeadmInit: 3 node(s) of the inventory over SSH from the controller", b);
+    }
+
     private static void assertNothingTouched() {
         for (String node : List.of("cp1", "cp2", "worker1", "worker2")) {
             assertThat(node + " was touched", StandInNodes.node(node).scripts(), empty());
