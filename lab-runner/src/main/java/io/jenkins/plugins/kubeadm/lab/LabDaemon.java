@@ -135,6 +135,7 @@ final class LabDaemon {
     /** Jenkinsfile.example's parameters for this machine's offline test bed (its mirrors). */
     private Map<String, Object> parameters() {
         Map<String, Object> p = new LinkedHashMap<>();
+        p.put("NODES", "agents");
         p.put("CNI", options.cni());
         p.put("KUBERNETES_VERSION", options.kubernetesVersion());
         p.put("GPU", false);

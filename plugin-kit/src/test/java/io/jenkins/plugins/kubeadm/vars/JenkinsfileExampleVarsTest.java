@@ -42,6 +42,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         allow("choice", List.of(Map.class), args -> parameter((Map<?, ?>) args[0], ((List<?>) ((Map<?, ?>) args[0]).get("choices")).get(0)));
         allow("string", List.of(Map.class), args -> parameter((Map<?, ?>) args[0], ((Map<?, ?>) args[0]).get("defaultValue")));
         allow("booleanParam", List.of(Map.class), args -> parameter((Map<?, ?>) args[0], ((Map<?, ?>) args[0]).get("defaultValue")));
+        allow("text", List.of(Map.class), args -> parameter((Map<?, ?>) args[0], ((Map<?, ?>) args[0]).get("defaultValue")));
         allow("triggers", List.of(Closure.class), args -> run(args[0]));
         allow("cron", List.of(String.class), args -> crons.add((String) args[0]));
         allow("options", List.of(Closure.class), args -> run(args[0]));
@@ -67,6 +68,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         });
         allow("post", List.of(Closure.class), args -> run(args[0]));
         allow("always", List.of(Closure.class), args -> run(args[0]));
+        allow("script", List.of(Closure.class), args -> run(args[0]));
     }
 
     private Object parameter(Map<?, ?> definition, Object defaultValue) {
@@ -108,7 +110,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
     @Test
     public void theParametersAreTheOnesTheIssueAsksFor() {
         runExample();
-        assertEquals(List.of("CNI", "KUBERNETES_VERSION", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
+        assertEquals(List.of("NODES", "INVENTORY", "SSH_CREDENTIALS_ID", "KNOWN_HOSTS_CREDENTIALS_ID", "CNI", "KUBERNETES_VERSION", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
                 "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG", "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL"),
                 List.copyOf(parameterDefinitions.keySet()));
         for (String mirror : List.of("APT_REPOSITORY", "REGISTRY_MIRROR", "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG",
@@ -116,6 +118,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
             assertEquals(mirror + " is empty by default: the steps' upstream defaults", "", parameterDefinitions.get(mirror).get("defaultValue"));
         }
         assertEquals(List.of("flannel", "weave", "calico"), parameterDefinitions.get("CNI").get("choices"));
+        assertEquals("agents first: the weekly build's default", List.of("agents", "inventory"), parameterDefinitions.get("NODES").get("choices"));
         assertEquals("1.35", parameterDefinitions.get("KUBERNETES_VERSION").get("defaultValue"));
         assertEquals(false, parameterDefinitions.get("GPU").get("defaultValue"));
     }
@@ -172,5 +175,24 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         String manifest = manifestText(stepCalls.get(6));
         assertTrue(manifest, manifest.contains("image: 10.0.0.5:5000/web:1.0\n") && manifest.contains("containerPort: 8080\n")
                 && manifest.contains("targetPort: 8080\n"));
+    }
+
+    @Test
+    public void withAnInventoryEveryStepReachesTheInventorysNodesOverSshAndNoStepUsesALabel() {
+        String inventory = "cp1 control-plane root@192.168.1.10\nworker1 worker root@192.168.1.11\n";
+        params.put("NODES", "inventory");
+        params.put("INVENTORY", inventory);
+        params.put("GPU", true);
+        runExample();
+        Map<String, Object> ssh = Map.of("inventory", inventory, "sshCredentialsId", "kubeadm-nodes-ssh",
+                "knownHostsCredentialsId", "kubeadm-nodes-known-hosts");
+        assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
+                "installGpuPlugin"), stepCalls.stream().map(StepCall::step).toList());
+        for (StepCall step : stepCalls) {
+            assertTrue(step + " reaches the nodes over SSH", step.args().entrySet().containsAll(ssh.entrySet()));
+            assertTrue(step + " uses no label", !step.args().containsKey("label"));
+        }
+        assertEquals("1.35", stepCalls.get(2).args().get("kubernetesVersion"));
+        assertEquals("flannel", stepCalls.get(4).args().get("cni"));
     }
 }

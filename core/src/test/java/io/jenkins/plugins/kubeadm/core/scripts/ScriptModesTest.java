@@ -41,6 +41,7 @@ class ScriptModesTest {
             expected.add(ROOT.relativize(script).toString());
         }
         expected.add(".ci/run");
+        expected.add("lab");
         assertTrue(expected.size() >= 7, "found only " + expected);
 
         Map<String, String> modes = recordedModes(expected);
