@@ -163,7 +163,8 @@ fi
 # Hosts files of an earlier mirror that is no longer wanted (only ours, recognised by their first line).
 for hosts_file in "$CERTS_DIR"/*/hosts.toml; do
   [[ -f $hosts_file ]] || continue
-  registry=$(basename "$(dirname "$hosts_file")")
+  registry=${hosts_file%/hosts.toml}
+  registry=${registry##*/} # the folder's name, without forking basename and dirname on every run
   [[ -n $REGISTRY_MIRROR && " $MIRRORED_REGISTRIES $mirror_host " == *" $registry "* ]] && continue
   if head -n 1 "$hosts_file" | grep -q 'kubeadm-pipeline installRuntime'; then
     rm -f "$hosts_file"
@@ -181,13 +182,16 @@ if [[ $(systemctl is-enabled containerd 2>/dev/null || true) != enabled ]]; then
   systemctl enable --quiet containerd
 fi
 systemctl is-active --quiet containerd || systemctl start containerd
+containerd_answers=0
 for _ in $(seq 1 30); do
-  ctr --address /run/containerd/containerd.sock version >/dev/null 2>&1 && break
+  if ctr --address /run/containerd/containerd.sock version >/dev/null 2>&1; then containerd_answers=1; break; fi
   sleep 1
 done
-ctr --address /run/containerd/containerd.sock version >/dev/null 2>&1 ||
+((containerd_answers)) ||
   die "containerd does not answer on /run/containerd/containerd.sock (systemctl status containerd: $(systemctl is-active containerd 2>&1))"
-note "containerd $(containerd --version | awk '{print $3}') is active and answers on its socket"
+# Read once: printed here and with the installed versions at the end.
+containerd_version=$(containerd --version | awk '{print $3}')
+note "containerd $containerd_version is active and answers on its socket"
 
 # ---- Kubernetes apt repository ------------------------------------------------------------------
 log "Kubernetes apt repository $KUBERNETES_APT_REPO"
@@ -209,14 +213,30 @@ tmp=$(mktemp)
 printf 'deb [signed-by=%s] %s /\n' "$KEYRING" "$KUBERNETES_APT_REPO" >"$tmp"
 if install_if_changed "$SOURCES" "$tmp" 0644; then repo_changed=1; note "$SOURCES written"; fi
 
+# apt-cache madison reads the whole package cache: asked once, and again only after an update.
+versions_known=0 known_versions=''
 update_kubernetes_list() {
   # Only this repository's index: the rest of the system's lists are left as they are.
   apt-get update -q -o Dir::Etc::sourcelist="$SOURCES" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 ||
     die "apt-get update failed for $KUBERNETES_APT_REPO"
+  versions_known=0
+  available_versions >/dev/null
 }
-available_versions() { { apt-cache madison kubeadm 2>/dev/null || true; } | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'; }
+available_versions() {
+  if ((!versions_known)); then
+    known_versions=$({ apt-cache madison kubeadm 2>/dev/null || true; } | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+    versions_known=1
+  fi
+  [[ -z $known_versions ]] || printf '%s\n' "$known_versions"
+}
 # The repository changed, or apt has never read it (seed 002: "Unable to locate package kubelet").
-if [[ $repo_changed -eq 1 || -z $(available_versions) ]]; then update_kubernetes_list; fi
+# (Both fill the cache here, in this shell: the $(...) calls below run in subshells that inherit it.)
+if ((repo_changed)); then
+  update_kubernetes_list
+else
+  available_versions >/dev/null
+  [[ -n $known_versions ]] || update_kubernetes_list
+fi
 
 # ---- kubelet, kubeadm, kubectl ------------------------------------------------------------------
 # Empty when the package is not installed (dpkg-query then exits 1).
@@ -256,7 +276,14 @@ if [[ $(systemctl is-enabled kubelet 2>/dev/null || true) != enabled ]]; then
 fi
 
 log "installed versions"
-note "kubeadm $(kubeadm version -o short)"
-note "kubelet $(kubelet --version | awk '{print $2}')"
-note "kubectl $(kubectl version --client 2>/dev/null | awk '/Client Version/ {print $3}')"
-note "containerd $(containerd --version | awk '{print $3}')"
+# Three large binaries that each take a moment to start: asked side by side, printed in order.
+versions=$(mktemp -d)
+kubeadm version -o short >"$versions/kubeadm" &
+kubelet --version | awk '{print $2}' >"$versions/kubelet" &
+kubectl version --client 2>/dev/null | awk '/Client Version/ {print $3}' >"$versions/kubectl" &
+wait
+note "kubeadm $(cat "$versions/kubeadm")"
+note "kubelet $(cat "$versions/kubelet")"
+note "kubectl $(cat "$versions/kubectl")"
+note "containerd $containerd_version"
+rm -rf "$versions"

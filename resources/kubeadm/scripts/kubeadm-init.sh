@@ -276,6 +276,17 @@ if [[ $state == initialized ]]; then
   } >"$config"
   note "kubeadm config (the token shown masked):"
   mask_bootstrap_tokens <"$config" | sed 's/^/      /'
+  # kubeadm's preflight pulls the control-plane images one after another; pulled side by side first,
+  # they arrive sooner and preflight finds them present. Best effort: a pull that fails here is
+  # retried, and reported, by kubeadm's own preflight.
+  if command -v crictl >/dev/null 2>&1 && images=$(kubeadm config images list --config "$config" 2>/dev/null) && [[ -n $images ]]; then
+    log "control-plane images pulled in parallel"
+    for image in $images; do
+      crictl --runtime-endpoint "$CONTAINERD_CRI_SOCKET" pull "$image" >/dev/null 2>&1 || true &
+    done
+    wait
+    note "$(wc -w <<<"$images") images"
+  fi
   diagnose=1
   reset_on_failure=1
   # --skip-token-print: the token stays out of kubeadm's output; --v=5 output goes to the log file.

@@ -150,7 +150,7 @@ while read -r unit _; do
     systemctl mask --quiet "$unit"
     note "masked $unit"
   fi
-done < <(systemctl list-units --type=swap --all --plain --no-legend 2>/dev/null; systemctl list-unit-files --type=swap --plain --no-legend 2>/dev/null)
+done < <(systemctl list-units --type=swap --all --plain --no-legend 2>/dev/null; systemctl list-unit-files --type=swap --plain --no-legend '*.swap' 2>/dev/null)
 
 # ---- kernel modules -----------------------------------------------------------------------------
 # A module built into the kernel, or one the host already provides to a container, counts as loaded:

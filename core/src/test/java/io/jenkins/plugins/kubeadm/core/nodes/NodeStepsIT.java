@@ -56,6 +56,8 @@ class NodeStepsIT {
         }
         // A swap entry as a laptop or cloud image has one; prepareNode must disable it for good.
         nodes.node("worker1").sh("echo '/swapfile none swap sw 0 0' >> /etc/fstab");
+        // A package's swap unit that systemd knows only as a file (never loaded): masked all the same.
+        nodes.node("worker2").sh("printf '[Swap]\\nWhat=/swapfile2\\n' > /usr/lib/systemd/system/swapfile2.swap");
     }
 
     @AfterAll
@@ -114,6 +116,8 @@ class NodeStepsIT {
         }
         String fstab = nodes.node("worker1").sh("cat /etc/fstab");
         assertTrue(fstab.contains("# disabled by kubeadm-pipeline (kubelet needs swap off): /swapfile none swap sw 0 0"), fstab);
+        assertEquals("masked", nodes.node("worker2").ssh("systemctl is-enabled swapfile2.swap").stdout().trim(),
+                "a swap unit file systemd has not loaded is masked too");
         assertTrue(output.stream().anyMatch(l -> l.startsWith("cp1 ") && l.contains("kubeadm v1.34.1")), "versions are printed at the end");
     }
 
