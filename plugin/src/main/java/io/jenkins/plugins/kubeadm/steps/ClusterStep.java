@@ -18,7 +18,6 @@ import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.kohsuke.stapler.DataBoundSetter;
 
 /**
@@ -27,17 +26,11 @@ import org.kohsuke.stapler.DataBoundSetter;
  * here with a kubeconfig credential, or from here with the admin kubeconfig fetched over SSH from an
  * inventory's control-plane line into memory.
  */
-public abstract class ClusterStep extends Step {
+public abstract class ClusterStep extends SshInventoryStep {
 
     private String kubeconfigCredentialsId;
     private String controlPlaneLabel;
     private int timeoutMinutes;
-    private String inventory;
-    private String inventoryFile;
-    private String sshCredentialsId;
-    private String knownHostsFile;
-    private String knownHostsCredentialsId;
-    private boolean acceptAnyHostKey;
 
     public String getKubeconfigCredentialsId() {
         return kubeconfigCredentialsId;
@@ -67,65 +60,6 @@ public abstract class ClusterStep extends Step {
     @DataBoundSetter
     public void setTimeoutMinutes(int timeoutMinutes) {
         this.timeoutMinutes = timeoutMinutes;
-    }
-
-    public String getInventory() {
-        return inventory;
-    }
-
-    /** Cluster nodes that are not agents: the admin kubeconfig is fetched over SSH from the control-plane line. */
-    @DataBoundSetter
-    public void setInventory(String inventory) {
-        this.inventory = Util.fixEmptyAndTrim(inventory);
-    }
-
-    public String getInventoryFile() {
-        return inventoryFile;
-    }
-
-    @DataBoundSetter
-    public void setInventoryFile(String inventoryFile) {
-        this.inventoryFile = Util.fixEmptyAndTrim(inventoryFile);
-    }
-
-    public String getSshCredentialsId() {
-        return sshCredentialsId;
-    }
-
-    @DataBoundSetter
-    public void setSshCredentialsId(String sshCredentialsId) {
-        this.sshCredentialsId = Util.fixEmptyAndTrim(sshCredentialsId);
-    }
-
-    public String getKnownHostsFile() {
-        return knownHostsFile;
-    }
-
-    @DataBoundSetter
-    public void setKnownHostsFile(String knownHostsFile) {
-        this.knownHostsFile = Util.fixEmptyAndTrim(knownHostsFile);
-    }
-
-    public String getKnownHostsCredentialsId() {
-        return knownHostsCredentialsId;
-    }
-
-    @DataBoundSetter
-    public void setKnownHostsCredentialsId(String knownHostsCredentialsId) {
-        this.knownHostsCredentialsId = Util.fixEmptyAndTrim(knownHostsCredentialsId);
-    }
-
-    public boolean isAcceptAnyHostKey() {
-        return acceptAnyHostKey;
-    }
-
-    @DataBoundSetter
-    public void setAcceptAnyHostKey(boolean acceptAnyHostKey) {
-        this.acceptAnyHostKey = acceptAnyHostKey;
-    }
-
-    final InventorySpec inventorySpec() {
-        return new InventorySpec(inventory, inventoryFile, sshCredentialsId, knownHostsFile, knownHostsCredentialsId, acceptAnyHostKey);
     }
 
     /**

@@ -8,7 +8,6 @@ import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.kohsuke.stapler.DataBoundSetter;
 
@@ -16,16 +15,10 @@ import org.kohsuke.stapler.DataBoundSetter;
  * A step that runs a node script: on the agent of the enclosing {@code node} block, on every
  * online agent with {@code label}, or on every node of an {@code inventory} over SSH, in parallel.
  */
-public abstract class NodeStep extends Step {
+public abstract class NodeStep extends SshInventoryStep {
 
     private String label;
     private int timeoutMinutes;
-    private String inventory;
-    private String inventoryFile;
-    private String sshCredentialsId;
-    private String knownHostsFile;
-    private String knownHostsCredentialsId;
-    private boolean acceptAnyHostKey;
 
     public String getLabel() {
         return label;
@@ -45,71 +38,6 @@ public abstract class NodeStep extends Step {
     @DataBoundSetter
     public void setTimeoutMinutes(int timeoutMinutes) {
         this.timeoutMinutes = timeoutMinutes;
-    }
-
-    public String getInventory() {
-        return inventory;
-    }
-
-    /** Nodes that are not agents: lines 'NAME ROLE USER@HOST[:PORT]', reached over SSH; replaces label. */
-    @DataBoundSetter
-    public void setInventory(String inventory) {
-        this.inventory = Util.fixEmptyAndTrim(inventory);
-    }
-
-    public String getInventoryFile() {
-        return inventoryFile;
-    }
-
-    /** The inventory as a file in the workspace. */
-    @DataBoundSetter
-    public void setInventoryFile(String inventoryFile) {
-        this.inventoryFile = Util.fixEmptyAndTrim(inventoryFile);
-    }
-
-    public String getSshCredentialsId() {
-        return sshCredentialsId;
-    }
-
-    /** The "SSH Username with private key" credential the inventory's nodes accept. */
-    @DataBoundSetter
-    public void setSshCredentialsId(String sshCredentialsId) {
-        this.sshCredentialsId = Util.fixEmptyAndTrim(sshCredentialsId);
-    }
-
-    public String getKnownHostsFile() {
-        return knownHostsFile;
-    }
-
-    /** The inventory nodes' host keys: a known_hosts file in the workspace. */
-    @DataBoundSetter
-    public void setKnownHostsFile(String knownHostsFile) {
-        this.knownHostsFile = Util.fixEmptyAndTrim(knownHostsFile);
-    }
-
-    public String getKnownHostsCredentialsId() {
-        return knownHostsCredentialsId;
-    }
-
-    /** The inventory nodes' host keys: a secret file credential with known_hosts lines. */
-    @DataBoundSetter
-    public void setKnownHostsCredentialsId(String knownHostsCredentialsId) {
-        this.knownHostsCredentialsId = Util.fixEmptyAndTrim(knownHostsCredentialsId);
-    }
-
-    public boolean isAcceptAnyHostKey() {
-        return acceptAnyHostKey;
-    }
-
-    /** Skips the host key check of the inventory's nodes: throw-away labs only, and the build says so. */
-    @DataBoundSetter
-    public void setAcceptAnyHostKey(boolean acceptAnyHostKey) {
-        this.acceptAnyHostKey = acceptAnyHostKey;
-    }
-
-    /** The inventory parameters as one value; {@link InventorySpec#given()} says whether there is an inventory. */
-    final InventorySpec inventorySpec() {
-        return new InventorySpec(inventory, inventoryFile, sshCredentialsId, knownHostsFile, knownHostsCredentialsId, acceptAnyHostKey);
     }
 
     /** Checks the inventory parameters and whether they go with the others, before the step starts. */

@@ -319,4 +319,19 @@ public class InventoryStepsTest {
         }
         assertThat(new File(b.getRootDir(), "log").exists(), org.hamcrest.Matchers.is(true));
     }
+
+    /** The SSH fields' help lives once, with SshInventoryStep; Jenkins serves it for every step that has the fields. */
+    @Test
+    public void everyStepShowsTheSharedSshFieldsHelpAndItsOwnInventoryHelp() throws Exception {
+        JenkinsRule.WebClient web = j.createWebClient();
+        for (Class<?> step : List.of(PrepareNodeStep.class, JoinWorkersStep.class, ApplyCniStep.class, InstallGpuPluginStep.class)) {
+            String help = "descriptor/" + step.getName() + "/help/";
+            String credential = web.goTo(help + "sshCredentialsId", null).getWebResponse().getContentAsString();
+            assertTrue(step.getSimpleName() + ": " + credential, credential.contains("SSH Username with private key"));
+            String anyKey = web.goTo(help + "acceptAnyHostKey", null).getWebResponse().getContentAsString();
+            assertTrue(step.getSimpleName() + ": " + anyKey, anyKey.contains("throw-away") || anyKey.contains("throwaway"));
+            String inventory = web.goTo(help + "inventory", null).getWebResponse().getContentAsString();
+            assertTrue(step.getSimpleName() + ": " + inventory, inventory.contains("NAME ROLE USER@HOST[:PORT]"));
+        }
+    }
 }

@@ -94,7 +94,7 @@ public class StepDocumentationTest {
                 }
             }
             for (String property : properties) {
-                checkHelpFile(step, folder + "help-" + property + ".html", problems);
+                checkHelpFile(step, helpFolderFor(step, "help-" + property + ".html") + "help-" + property + ".html", problems);
                 if (config != null && !formFields.contains(property)) {
                     problems.add(folder + "config.jelly has no field=\"" + property + "\"");
                 }
@@ -132,7 +132,22 @@ public class StepDocumentationTest {
         return names;
     }
 
-    /** A help file exists next to the step class, has text, is well-formed and carries no script. */
+    /**
+     * The resource folder of the nearest class, from the step up through its superclasses, that has
+     * this help file: Jenkins' Descriptor.getHelpFile searches a step's class and then its ancestors,
+     * so parameters a base class declares (SshInventoryStep's) have their help once, in its folder.
+     * The step's own folder when none has it (then reported missing there).
+     */
+    private static String helpFolderFor(Class<?> step, String file) {
+        for (Class<?> c = step; c != null && c != Object.class; c = c.getSuperclass()) {
+            if (c.getResource(c.getSimpleName() + "/" + file) != null) {
+                return c.getSimpleName() + "/";
+            }
+        }
+        return step.getSimpleName() + "/";
+    }
+
+    /** A help file exists next to the step class (or an ancestor), has text, is well-formed and carries no script. */
     private static void checkHelpFile(Class<?> step, String path, List<String> problems) {
         URL help = step.getResource(path);
         if (help == null) {
