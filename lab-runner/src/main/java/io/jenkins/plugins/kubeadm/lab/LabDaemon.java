@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
 final class LabDaemon {
 
     static final Duration BUILD_TIMEOUT = Duration.ofMinutes(40);
+    static final Duration NODES_READY_TIMEOUT = Duration.ofMinutes(3);
+    static final String NODES_NOT_READY = "NODES NOT READY";
     /** kubeadm 1.26 built with Go 1.26 (the test bed's) fails this check on a URL parser change. */
     static final String TEST_BED_PREFLIGHT_IGNORE = "HTTPProxyCIDR";
     static final String FLANNEL_MANIFEST = "kube-flannel-v0.20.2.yml";
@@ -64,6 +66,7 @@ final class LabDaemon {
         }
         boolean success = result.equals("SUCCESS");
         console.say(success ? "The lab is up. ./lab status shows it; ./lab down removes it."
+                : result.equals(NODES_NOT_READY) ? "Not every node turned Ready; the lab stays up for a look. ./lab down removes it."
                 : "The build failed; the lab stays up for a look (the step logs above). ./lab down removes it.");
         console.detach(success ? 0 : 1);
         new CountDownLatch(1).await(); // until SIGTERM: the shutdown hook does the rest
@@ -126,10 +129,44 @@ final class LabDaemon {
         console.say("Step logs: " + buildUrl + "artifact/kubeadm-logs/  (on disk: " + state.jenkinsHome()
                 .resolve("jobs/" + LabJob.NAME + "/builds/" + number + "/archive/kubeadm-logs") + ")");
         TestNode cp = nodes.node("cp1");
+        List<String> notReady = result.equals("SUCCESS") ? awaitNodesReady(cp) : List.of();
         console.say("kubectl get nodes (on cp1):");
         var kubectl = cp.ssh("kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide");
         console.say(kubectl.ok() ? kubectl.stdout().stripTrailing() : "  (no cluster answers: " + kubectl.stderr().strip() + ")");
+        if (!notReady.isEmpty()) {
+            console.say("ERROR: not Ready " + NODES_READY_TIMEOUT.toMinutes() + " minutes after the build: " + String.join(", ", notReady));
+            return NODES_NOT_READY;
+        }
         return result;
+    }
+
+    /**
+     * joinWorkers returns once a worker has joined; it turns Ready a little later, when the pod network
+     * runs on it. The lab promises a Ready cluster, so it waits for that (saying so) and returns the
+     * nodes that are still not Ready when the time is up.
+     */
+    private List<String> awaitNodesReady(TestNode cp) throws InterruptedException {
+        String query = "kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o jsonpath="
+                + "'{range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}'";
+        long started = System.nanoTime();
+        long deadline = started + NODES_READY_TIMEOUT.toNanos();
+        long lastSaid = 0;
+        List<String> notReady = List.of("(no answer from the API server)");
+        while (System.nanoTime() < deadline) {
+            var answer = cp.ssh(query);
+            if (answer.ok()) {
+                notReady = answer.stdout().lines().filter(l -> !l.endsWith("=True")).map(l -> l.split("=")[0]).toList();
+                if (notReady.isEmpty() && answer.stdout().lines().count() == options.nodes()) {
+                    return List.of();
+                }
+            }
+            if (System.nanoTime() - lastSaid > java.util.concurrent.TimeUnit.SECONDS.toNanos(10)) {
+                console.say("  ... waiting until every node is Ready (" + seconds(started) + " s): " + String.join(", ", notReady));
+                lastSaid = System.nanoTime();
+            }
+            Thread.sleep(2000);
+        }
+        return notReady;
     }
 
     /** Jenkinsfile.example's parameters for this machine's offline test bed (its mirrors). */
