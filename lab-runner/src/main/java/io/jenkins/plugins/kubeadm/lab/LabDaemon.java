@@ -59,7 +59,7 @@ final class LabDaemon {
         } catch (Exception e) {
             console.say("ERROR: the lab did not come up: " + e.getMessage());
             if (jenkins != null) {
-                console.say("Jenkins' log ends with:\n" + tail(jenkins.log(), 3000));
+                console.say("Jenkins' log ends with:\n" + KitJenkins.tail(jenkins.log(), 3000));
             }
             console.say("Taking down what was started...");
             return 1; // the shutdown hook takes it down as this process exits
@@ -215,9 +215,5 @@ final class LabDaemon {
 
     private static long seconds(long sinceNanos) {
         return Math.round((System.nanoTime() - sinceNanos) / 1e9);
-    }
-
-    static String tail(String s, int chars) {
-        return s.length() <= chars ? s : "..." + s.substring(s.length() - chars);
     }
 }

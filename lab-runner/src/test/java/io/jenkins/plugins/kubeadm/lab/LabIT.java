@@ -194,7 +194,9 @@ class LabIT {
             assertEquals("0", nodeAttempt(node, "journalctl --no-pager -o cat | grep -cF -f -; true", patterns).stdout().trim(),
                     node + ": the journal holds the password or the join token");
         }
-        String agentFiles = node("cp1", "grep -rlsF -e '" + secrets.get(2) + "' /var/lib/jenkins-agent; true");
+        // The key reaches grep on stdin, never in the command line.
+        String agentFiles = nodeAttempt("cp1", "grep -rlsF -f - /var/lib/jenkins-agent; true",
+                (secrets.get(2) + "\n").getBytes(StandardCharsets.UTF_8)).stdout();
         assertEquals("", agentFiles, "the agent's workspace holds the admin kubeconfig's key");
     }
 

@@ -307,7 +307,7 @@ public final class KitJenkins implements AutoCloseable {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&apos;");
     }
 
-    static String tail(String s, int chars) {
+    public static String tail(String s, int chars) {
         return s.length() <= chars ? s : "..." + s.substring(s.length() - chars);
     }
 }
