@@ -136,13 +136,19 @@ compile() {
   echo "kit-build: compiled plugin/ against the kit ($(find "$CLASSES" -name '*.class' | wc -l) classes)"
 }
 
+# The tests load the plugin from a jar with the plugin manifest, as Jenkins does: its class filter
+# (JEP-200) lets XStream and remoting carry only classes from such jars (a folder of classes is refused).
+PLUGIN_JAR=$OUT/plugin-under-test/$SHORT_NAME.jar
+
 test_classpath() {
-  echo "$TEST_CLASSES:$CLASSES:$BUNDLED_CP:$HARNESS_CP:$CENTRAL_CP:$KIT_CORE_CP:$KIT_EXTRA_CP:$KIT_PLUGINS_CP${KIT_OPTIONAL_CP:+:$KIT_OPTIONAL_CP}"
+  echo "$TEST_CLASSES:$PLUGIN_JAR:$BUNDLED_CP:$HARNESS_CP:$CENTRAL_CP:$KIT_CORE_CP:$KIT_EXTRA_CP:$KIT_PLUGINS_CP${KIT_OPTIONAL_CP:+:$KIT_OPTIONAL_CP}"
 }
 
 run_tests() {
-  rm -rf "$TEST_CLASSES"
-  mkdir -p "$TEST_CLASSES/test-dependencies" "$OUT/webapp"
+  rm -rf "$TEST_CLASSES" "${PLUGIN_JAR%/*}"
+  mkdir -p "$TEST_CLASSES/test-dependencies" "$OUT/webapp" "${PLUGIN_JAR%/*}"
+  write_manifest "$OUT/MANIFEST.MF"
+  jar --create --file "$PLUGIN_JAR" --manifest "$OUT/MANIFEST.MF" -C "$CLASSES" .
   local cp sources
   cp=$(test_classpath)
   sources=$(find "$PLUGIN/src/test/java" -name '*.java')
@@ -156,7 +162,7 @@ run_tests() {
   # What maven-hpi-plugin writes for a plugin's tests: the plugin under test as a linked plugin
   # (the.jpl), and the plugins it runs with (test-dependencies/index).
   local libraries
-  libraries=$(echo "$CLASSES:$BUNDLED_CP" | tr : ,)
+  libraries=$(echo "$PLUGIN_JAR:$BUNDLED_CP" | tr : ,)
   write_manifest "$TEST_CLASSES/the.jpl" "Libraries: $libraries" "Resource-Path: $OUT/webapp"
   local p
   for p in "$KIT"/plugins/*.jpi; do

@@ -105,6 +105,8 @@ final class LabDaemon {
                 + "   (shown only now; Jenkins keeps only its hash)");
         console.say("==> The nodes as SSH build agents (cp1: k8s-control-plane, the others: k8s-worker)");
         KitLab.connectAgents(jenkins, nodes, Map.of());
+        // Every administrator setting of the plugin stays off, as on a new instance: the job runs on the agents, and
+        // keeps the join command inside its build (it is in no folder).
 
         LabJob.create(jenkins, repository);
         Map<String, Object> parameters = parameters();

@@ -157,10 +157,7 @@ class LabIT {
         assertTrue(jenkins.artifact("kubeadm-lab", 1, "kubeadm-logs/cp1/04-kubeadm-init.log").contains("kubeadm"),
                 "the control plane's kubeadm init log");
         // The secrets the build handled: the join command (kept as a credential) and the admin kubeconfig's key.
-        String joinCommand = jenkins.groovy("import org.jenkinsci.plugins.plaincredentials.StringCredentials\n"
-                + "def c = com.cloudbees.plugins.credentials.CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials,"
-                + " jenkins.model.Jenkins.get(), hudson.security.ACL.SYSTEM2).find { it.id == 'kubeadm-join-command' }\n"
-                + "print(c == null ? '' : c.secret.plainText)").trim();
+        String joinCommand = jenkins.joinCommandCredential("kubeadm-lab");
         Matcher token = Pattern.compile("--token ([a-z0-9]{6})\\.([a-z0-9]{16})").matcher(joinCommand);
         assertTrue(token.find(), "kubeadmInit kept the join command as a credential");
         secrets.add(token.group(2));

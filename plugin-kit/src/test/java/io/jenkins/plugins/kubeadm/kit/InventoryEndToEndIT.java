@@ -72,6 +72,8 @@ class InventoryEndToEndIT {
         }
         secrets.add(PASSPHRASE);
         jenkins.awaitUp(Duration.ofMinutes(4));
+        // The controller is an SSH client and talks to the cluster in the first test; top-level jobs keep the join command.
+        jenkins.allow("controllerSshAllowed", "controllerClusterAccessAllowed", "globalJoinCredentialsAllowed");
         jenkins.groovy(String.join("\n",
                 "import com.cloudbees.plugins.credentials.CredentialsScope",
                 "import com.cloudbees.plugins.credentials.SystemCredentialsProvider",
@@ -136,8 +138,8 @@ class InventoryEndToEndIT {
                 "joinWorkers(" + ssh + ")", "");
     }
 
-    static void rememberJoinSecrets() throws Exception {
-        String joinCommand = joinCommandCredential();
+    static void rememberJoinSecrets(String job) throws Exception {
+        String joinCommand = jenkins.joinCommandCredential(job);
         secrets.add(joinCommand);
         java.util.regex.Matcher token = java.util.regex.Pattern.compile("--token ([a-z0-9]{6})\\.([a-z0-9]{16})").matcher(joinCommand);
         assertTrue(token.find(), "the credential holds a join command with a token");
@@ -145,12 +147,6 @@ class InventoryEndToEndIT {
         secrets.add(token.group(2));
     }
 
-    static String joinCommandCredential() throws Exception {
-        return jenkins.groovy("import org.jenkinsci.plugins.plaincredentials.StringCredentials\n"
-                + "def c = com.cloudbees.plugins.credentials.CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials,"
-                + " jenkins.model.Jenkins.get(), hudson.security.ACL.SYSTEM2).find { it.id == 'kubeadm-join-command' }\n"
-                + "print(c == null ? '' : c.secret.plainText)").trim();
-    }
 
     @Test
     @Order(1)
@@ -180,7 +176,7 @@ class InventoryEndToEndIT {
                 "kubeadm-logs/cp1/03-kubeadm-init.log", "kubeadm-logs/worker2/03-kubeadm-join.log", "kubeadm-logs/cp1/04-delete-join-token.log")) {
             assertTrue(artifacts.contains(log), log + " archived: " + artifacts);
         }
-        rememberJoinSecrets();
+        rememberJoinSecrets("inventory");
         String tokenId = secrets.get(secrets.size() - 2).substring(0, 6);
         assertTrue(b.console().contains("join token " + tokenId + " deleted on cp1"), b.console());
         assertFalse(nodes.node("cp1").sh("kubeadm token list").contains(tokenId), "the token is deleted on cp1");
@@ -205,7 +201,7 @@ class InventoryEndToEndIT {
         // The SSH sessions came from the agent: cp1's sshd logged logins from the runner's address.
         assertTrue(nodes.node("cp1").sh("journalctl --no-pager -o cat -u ssh | grep -c 'Accepted publickey for root from "
                 + nodes.node("runner").address() + " ' || true").trim().matches("[1-9][0-9]*"), "cp1 was reached from the runner");
-        rememberJoinSecrets();
+        rememberJoinSecrets("inventory-from-agent");
     }
 
     @Test

@@ -189,6 +189,39 @@ public final class KitJenkins implements AutoCloseable {
         return r.body();
     }
 
+    /**
+     * Turns on administrator settings of the plugin (Manage Jenkins &gt; System &gt; kubeadm-pipeline), by
+     * their field names, such as controllerSshAllowed; everything else stays off, as on a new instance.
+     */
+    public void allow(String... settings) throws IOException, InterruptedException {
+        StringBuilder script = new StringBuilder("def s = io.jenkins.plugins.kubeadm.security.KubeadmPipelineSettings.get()\n");
+        for (String setting : settings) {
+            if (!setting.matches("[a-zA-Z]+Allowed")) {
+                throw new IllegalArgumentException("not a setting name: " + setting);
+            }
+            script.append("s.").append(setting).append(" = true\n");
+        }
+        groovy(script.toString());
+    }
+
+    /**
+     * The join command kubeadmInit kept for the job under the job's own id: its credential, or else
+     * what its last build keeps inside itself (a job outside any folder); empty for none. SECRET: tests
+     * use it only to search for leaks.
+     */
+    public String joinCommandCredential(String job) throws IOException, InterruptedException {
+        if (!job.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("not a job name: " + job);
+        }
+        return groovy("import org.jenkinsci.plugins.plaincredentials.StringCredentials\n"
+                + "def job = jenkins.model.Jenkins.get().getItemByFullName('" + job + "')\n"
+                + "def id = io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential.defaultId(job)\n"
+                + "def c = com.cloudbees.plugins.credentials.CredentialsProvider.lookupCredentialsInItem(StringCredentials, job,"
+                + " hudson.security.ACL.SYSTEM2).find { it.id == id }\n"
+                + "def kept = c != null ? c.secret : job.lastBuild?.getAction(io.jenkins.plugins.kubeadm.credentials.BuildJoinCommands)?.get(id)\n"
+                + "print(kept == null ? '' : kept.plainText)").trim();
+    }
+
     /** Declarative's validator (pipeline-model-definition's converter endpoint): its verdict on a Jenkinsfile. */
     public String validateDeclarative(String jenkinsfile) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(post("pipeline-model-converter/validate")

@@ -5,6 +5,7 @@ import hudson.model.Computer;
 import hudson.model.Label;
 import hudson.model.Node;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -28,11 +29,14 @@ public final class NodeAgents {
      * @param label    a label expression, or null for the current agent
      * @param current  the agent the step runs on (null outside a node block)
      * @param stepName for error messages
-     * @throws AbortException when nothing matches or an agent is offline, naming them
+     * @param access   admits the agents for the build (permission, settings) and takes them from other steps
+     * @throws AbortException when nothing matches, an agent is offline or the build may not use it, naming them
      */
-    public static List<ScriptRunner> select(String label, Computer current, String stepName) throws IOException {
+    public static List<ScriptRunner> select(String label, Computer current, String stepName, BuildAccess access) throws IOException {
+        List<Computer> computers = computers(label, current, stepName);
+        access.admitAgents(computers);
         List<ScriptRunner> runners = new ArrayList<>();
-        for (Computer computer : computers(label, current, stepName)) {
+        for (Computer computer : computers) {
             runners.add(NodeRunners.forAgent(nameOf(computer), computer, computer.getChannel()));
         }
         return runners;
@@ -85,25 +89,28 @@ public final class NodeAgents {
      * Runs a cluster step's work on the one control-plane agent (the label must match exactly one),
      * next to the admin kubeconfig there.
      */
-    public static String runOnControlPlane(String label, String stepName, ClusterWork work, OutputStream progress)
+    public static String runOnControlPlane(String label, String stepName, ClusterWork work, OutputStream progress, BuildAccess access)
             throws IOException, InterruptedException {
         List<Computer> computers = computers(label, null, stepName);
         if (computers.size() != 1) {
             throw new AbortException(stepName + ": the label '" + label + "' matches " + computers.size() + " agents; the step"
                     + " runs on the one control-plane agent (or give kubeconfigCredentialsId)");
         }
+        access.admitAgents(computers);
         return NodeRunners.clusterWork(nameOf(computers.get(0)), computers.get(0), work, progress);
     }
 
     /** Like {@link #select}, for a step that runs on exactly one node (the control plane). */
-    public static ScriptRunner selectOne(String label, Computer current, String stepName) throws IOException {
-        List<ScriptRunner> runners = select(label, current, stepName);
-        if (runners.size() != 1) {
-            throw new AbortException(stepName + ": the label '" + label + "' matches " + runners.size() + " agents ("
-                    + String.join(", ", runners.stream().map(ScriptRunner::nodeName).toList())
+    public static ScriptRunner selectOne(String label, Computer current, String stepName, BuildAccess access) throws IOException {
+        List<Computer> computers = computers(label, current, stepName);
+        if (computers.size() != 1) {
+            throw new AbortException(stepName + ": the label '" + label + "' matches " + computers.size() + " agents ("
+                    + String.join(", ", computers.stream().map(NodeAgents::nameOf).toList())
                     + "); it runs on exactly one control-plane node");
         }
-        return runners.get(0);
+        access.admitAgents(computers);
+        Computer computer = computers.get(0);
+        return NodeRunners.forAgent(nameOf(computer), computer, computer.getChannel());
     }
 
     /** Whether an agent carries the control-plane label. */

@@ -12,6 +12,7 @@ import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.SshIdentity;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,10 +40,13 @@ public final class InventoryNodes implements AutoCloseable {
      * @param workspace the enclosing node block's workspace, or null outside one
      * @param from      the agent of the enclosing node block, which then is the SSH client; null: the controller
      * @param say       told what the step prints about the inventory (and the acceptAnyHostKey warning)
+     * @param access    admits the SSH client and the host key policy for the build, and takes the nodes from other steps
      */
-    public static InventoryNodes open(InventorySpec spec, Run<?, ?> run, FilePath workspace, Computer from, Consumer<String> say)
-            throws IOException, InterruptedException {
+    public static InventoryNodes open(InventorySpec spec, Run<?, ?> run, FilePath workspace, Computer from, Consumer<String> say,
+                                      BuildAccess access) throws IOException, InterruptedException {
         Inventory inventory = read(spec, workspace);
+        access.admitInventory(from, spec.acceptAnyHostKey(),
+                inventory.nodes().stream().map(e -> e.host() + ":" + e.port()).toList());
         SshIdentity identity = SshKeyCredential.read(run, spec.sshCredentialsId());
         HostKeyPolicy hostKeys = HostKeys.resolve(spec, run, workspace, say);
         Map<String, ScriptRunner> runners = new LinkedHashMap<>();

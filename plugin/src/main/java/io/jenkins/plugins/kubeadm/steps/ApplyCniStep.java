@@ -154,7 +154,7 @@ public final class ApplyCniStep extends ClusterStep {
         private final transient Work work;
 
         Execution(StepContext context, ApplyCniStep step, Work work) {
-            super(context, DescriptorImpl.NAME);
+            super(context, DescriptorImpl.NAME, work.timeoutMinutes());
             this.step = step;
             this.work = work;
         }
@@ -164,10 +164,10 @@ public final class ApplyCniStep extends ClusterStep {
             InventorySpec inventory = step.inventorySpec();
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    logs.say(step.perform(work, run, logs, DescriptorImpl.NAME, nodes, cancellation));
+                    logs.say(step.perform(work, run, logs, DescriptorImpl.NAME, nodes, cancellation, access()));
                 }
             } else {
-                logs.say(step.perform(work, run, logs, DescriptorImpl.NAME));
+                logs.say(step.perform(work, run, logs, DescriptorImpl.NAME, access()));
             }
             return null;
         }

@@ -13,6 +13,7 @@ import io.jenkins.plugins.kubeadm.core.exec.LineSink;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.credentials.KubeconfigCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.io.IOException;
@@ -92,18 +93,21 @@ public abstract class ClusterStep extends SshInventoryStep {
      * Runs the work with the credential's kubeconfig (its secrets masked in everything the build prints
      * from here on), or on the control-plane agent with the one there.
      */
-    final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName) throws IOException, InterruptedException {
-        return perform(work, run, logs, stepName, null, Cancellation.none());
+    final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName, BuildAccess access)
+            throws IOException, InterruptedException {
+        return perform(work, run, logs, stepName, null, Cancellation.none(), access);
     }
 
     /**
-     * Like {@link #perform(ClusterWork, Run, BuildStepLogs, String)}; with the nodes of an inventory
+     * Like {@link #perform(ClusterWork, Run, BuildStepLogs, String, BuildAccess)}; with the nodes of an inventory
      * (and no credential) the admin kubeconfig is fetched once from its control-plane line over SSH,
      * kept in memory only, and the work runs here with it.
      */
     final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName, InventoryNodes nodes,
-                         Cancellation cancellation) throws IOException, InterruptedException {
+                         Cancellation cancellation, BuildAccess access) throws IOException, InterruptedException {
         if (kubeconfigCredentialsId != null || nodes != null) {
+            // The controller then connects to the API server the credential or the inventory names.
+            access.admitControllerClusterAccess(kubeconfigCredentialsId != null ? "kubeconfigCredentialsId" : "inventory");
             String content = kubeconfigCredentialsId != null ? KubeconfigCredential.read(run, kubeconfigCredentialsId)
                     : AdminKubeconfig.fetch(nodes.controlPlane(stepName), logs.console(), Duration.ofMinutes(2), cancellation);
             logs.redactor().addKubeconfig(content);
@@ -114,7 +118,7 @@ public abstract class ClusterStep extends SshInventoryStep {
         }
         String label = controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
         try (OutputStream progress = LineSink.lines(logs.console(), stepName, LineSink.Stream.STDOUT)) {
-            return NodeAgents.runOnControlPlane(label, stepName, work, progress);
+            return NodeAgents.runOnControlPlane(label, stepName, work, progress, access);
         } catch (IOException e) {
             // The agent's message is already redacted there; the build shows it without a remoting trace.
             throw new AbortException(stepName + " on the control-plane agent: " + e.getMessage());

@@ -138,7 +138,7 @@ public final class DeployWorkloadStep extends ClusterStep {
         private final long timeoutMinutes;
 
         Execution(StepContext context, DeployWorkloadStep step, long timeoutMinutes) {
-            super(context, DescriptorImpl.NAME);
+            super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.step = step;
             this.timeoutMinutes = timeoutMinutes;
         }
@@ -161,10 +161,10 @@ public final class DeployWorkloadStep extends ClusterStep {
             InventorySpec inventory = step.inventorySpec();
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation));
+                    logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation, access()));
                 }
             } else {
-                logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME));
+                logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, access()));
             }
             return null;
         }

@@ -143,7 +143,7 @@ public final class InstallGpuPluginStep extends ClusterStep {
         private final long timeoutMinutes;
 
         Execution(StepContext context, InstallGpuPluginStep step, long timeoutMinutes) {
-            super(context, DescriptorImpl.NAME);
+            super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.step = step;
             this.timeoutMinutes = timeoutMinutes;
         }
@@ -157,17 +157,17 @@ public final class InstallGpuPluginStep extends ClusterStep {
                     List<ScriptRunner> workers = nodes.workers(DescriptorImpl.NAME);
                     List<String> gpuNodes = workers.stream().map(ScriptRunner::nodeName).toList();
                     gpuNodeSide(workers, logs, cancellation);
-                    logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation));
+                    logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation, access()));
                 }
                 return null;
             }
             List<String> gpuNodes = List.of();
             if (step.label != null) {
-                List<ScriptRunner> nodes = NodeAgents.select(step.label, null, DescriptorImpl.NAME);
+                List<ScriptRunner> nodes = NodeAgents.select(step.label, null, DescriptorImpl.NAME, access());
                 gpuNodes = nodes.stream().map(ScriptRunner::nodeName).toList();
                 gpuNodeSide(nodes, logs, cancellation);
             }
-            logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME));
+            logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME, access()));
             return null;
         }
 

@@ -100,7 +100,7 @@ public final class InstallRuntimeStep extends NodeStep {
         private final int timeoutMinutes;
 
         Execution(StepContext context, InstallRuntimeStep step, int timeoutMinutes) {
-            super(context, DescriptorImpl.NAME);
+            super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.step = step;
             this.timeoutMinutes = timeoutMinutes;
         }
@@ -114,7 +114,7 @@ public final class InstallRuntimeStep extends NodeStep {
                     install(nodes.all(), params, logs, cancellation);
                 }
             } else {
-                install(NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME), params, logs, cancellation);
+                install(NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access()), params, logs, cancellation);
             }
             return null;
         }

@@ -124,7 +124,7 @@ public final class JoinWorkersStep extends NodeStep {
         private final int timeoutMinutes;
 
         Execution(StepContext context, JoinWorkersStep step, int timeoutMinutes) {
-            super(context, DescriptorImpl.NAME);
+            super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.step = step;
             this.timeoutMinutes = timeoutMinutes;
         }
@@ -143,8 +143,11 @@ public final class JoinWorkersStep extends NodeStep {
                 return null;
             }
             String label = step.controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : step.controlPlaneLabel;
-            join(NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME),
-                    () -> NodeAgents.selectOne(label, null, DescriptorImpl.NAME), joinCommand, logs, cancellation);
+            // Taken with the workers, before any joins: a step waiting for the control plane while holding the
+            // workers could wait for one that waits for these workers.
+            ScriptRunner controlPlane = step.keepToken ? null : NodeAgents.selectOne(label, null, DescriptorImpl.NAME, access());
+            join(NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access()), () -> controlPlane,
+                    joinCommand, logs, cancellation);
             return null;
         }
 

@@ -179,7 +179,7 @@ public final class KubeadmInitStep extends NodeStep {
         private final int timeoutMinutes;
 
         Execution(StepContext context, KubeadmInitStep step, int timeoutMinutes) {
-            super(context, DescriptorImpl.NAME);
+            super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.step = step;
             this.timeoutMinutes = timeoutMinutes;
         }
@@ -187,7 +187,9 @@ public final class KubeadmInitStep extends NodeStep {
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             KubeadmInitParams params = step.params();
-            String credentialsId = Credentials.id("joinCredentialsId", step.joinCredentialsId);
+            // Where the join command goes, and whether the build may put it there, is settled before any node changes.
+            JoinCommandCredential.Destination destination = JoinCommandCredential.plan(run,
+                    Credentials.id("joinCredentialsId", step.joinCredentialsId), access().authentication());
             InventorySpec inventory = step.inventorySpec();
             KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
             KubeadmSteps.InitResult result;
@@ -196,12 +198,12 @@ public final class KubeadmInitStep extends NodeStep {
                     result = steps.kubeadmInit(nodes.controlPlane(DescriptorImpl.NAME), params);
                 }
             } else {
-                result = steps.kubeadmInit(NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME), params);
+                result = steps.kubeadmInit(NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access()), params);
             }
-            boolean created = JoinCommandCredential.store(run, credentialsId, result.joinCommand(), result.node());
+            String where = destination.write(result.joinCommand(), result.node());
             logs.say("kubeadmInit: " + result.node() + (result.initialized() ? " initialized" : " already ran this control plane")
                     + " (Kubernetes " + result.kubernetesVersion() + ", API server " + result.apiServerEndpoint() + "); the worker"
-                    + " join command is in the secret text credential '" + credentialsId + "' (" + (created ? "created" : "updated") + ")");
+                    + " join command is " + where);
             return null;
         }
     }

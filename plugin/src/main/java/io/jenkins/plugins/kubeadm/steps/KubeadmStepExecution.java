@@ -9,8 +9,10 @@ import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.ParallelStepRunner;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
+import java.time.Duration;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 
@@ -25,15 +27,24 @@ abstract class KubeadmStepExecution<T> extends SynchronousNonBlockingStepExecuti
     private static final long serialVersionUID = 1L;
 
     private final String stepName;
+    private final long timeoutMinutes;
     private transient Cancellation cancellation;
+    private transient BuildAccess access;
 
-    KubeadmStepExecution(StepContext context, String stepName) {
+    /** @param timeoutMinutes the step's time limit, also how long it waits for nodes another step is changing */
+    KubeadmStepExecution(StepContext context, String stepName, long timeoutMinutes) {
         super(context);
         this.stepName = stepName;
+        this.timeoutMinutes = timeoutMinutes;
     }
 
     /** The step's work; its console and logs go through {@code logs}. */
     abstract T execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception;
+
+    /** What this step may reach, for the build's authentication; the nodes it takes are given back when the step ends. */
+    final BuildAccess access() {
+        return access;
+    }
 
     /** The agent of the enclosing node block, or null. */
     final Computer currentAgent() throws Exception {
@@ -45,7 +56,8 @@ abstract class KubeadmStepExecution<T> extends SynchronousNonBlockingStepExecuti
      * workspace holds inventoryFile and knownHostsFile), or from the controller outside one.
      */
     final InventoryNodes inventoryNodes(InventorySpec spec, Run<?, ?> run, BuildStepLogs logs) throws Exception {
-        return InventoryNodes.open(spec, run, getContext().get(FilePath.class), currentAgent(), text -> logs.say(stepName + ": " + text));
+        return InventoryNodes.open(spec, run, getContext().get(FilePath.class), currentAgent(), text -> logs.say(stepName + ": " + text),
+                access);
     }
 
     @Override
@@ -56,7 +68,8 @@ abstract class KubeadmStepExecution<T> extends SynchronousNonBlockingStepExecuti
             cancellation = new Cancellation();
         }
         BuildStepLogs logs = new BuildStepLogs(run, listener);
-        try (logs) {
+        access = new BuildAccess(run, stepName, Duration.ofMinutes(timeoutMinutes), logs::say);
+        try (logs; BuildAccess ignored = access) {
             return execute(run, listener, logs, cancellation);
         } catch (ParallelStepRunner.StepFailedException | ParameterException e) {
             throw new AbortException(logs.redactor().redact(e.getMessage()));

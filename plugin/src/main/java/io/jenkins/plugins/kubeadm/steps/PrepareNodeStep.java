@@ -103,7 +103,7 @@ public final class PrepareNodeStep extends NodeStep {
         private final int timeoutMinutes;
 
         Execution(StepContext context, PrepareNodeStep step, InventorySpec inventory, int timeoutMinutes) {
-            super(context, DescriptorImpl.NAME);
+            super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.label = step.getLabel();
             this.role = step.role;
             this.hostname = step.hostname;
@@ -123,7 +123,7 @@ public final class PrepareNodeStep extends NodeStep {
                 }
                 return null;
             }
-            prepare(NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME), this::roleOf, node -> hostname, clusterHosts,
+            prepare(NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME, access()), this::roleOf, node -> hostname, clusterHosts,
                     logs, cancellation);
             return null;
         }

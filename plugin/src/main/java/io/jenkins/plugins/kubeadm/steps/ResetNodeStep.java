@@ -43,7 +43,7 @@ public final class ResetNodeStep extends NodeStep {
         private final int timeoutMinutes;
 
         Execution(StepContext context, String label, InventorySpec inventory, int timeoutMinutes) {
-            super(context, DescriptorImpl.NAME);
+            super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.label = label;
             this.inventory = inventory;
             this.timeoutMinutes = timeoutMinutes;
@@ -56,7 +56,7 @@ public final class ResetNodeStep extends NodeStep {
                     reset(nodes.all(), logs, cancellation);
                 }
             } else {
-                reset(NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME), logs, cancellation);
+                reset(NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME, access()), logs, cancellation);
             }
             return null;
         }

@@ -19,6 +19,7 @@ import com.cloudbees.plugins.credentials.domains.Domain;
 import hudson.model.Result;
 import hudson.util.Secret;
 import io.jenkins.plugins.kubeadm.StandInNodes;
+import io.jenkins.plugins.kubeadm.security.KubeadmPipelineSettings;
 import io.jenkins.plugins.kubeadm.core.exec.HostKeyPolicy;
 import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import java.io.File;
@@ -68,6 +69,11 @@ public class InventoryStepsTest {
     @Before
     public void credentials() throws Exception {
         StandInNodes.reset();
+        // These tests are about the inventory binding; BuildAccessTest checks each setting off.
+        KubeadmPipelineSettings settings = KubeadmPipelineSettings.get();
+        settings.setControllerSshAllowed(true);
+        settings.setAcceptAnyHostKeyAllowed(true);
+        settings.setControllerClusterAccessAllowed(true);
         Path key = keys.getRoot().toPath().resolve("id_" + System.nanoTime());
         Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", PASSPHRASE, "-C", "lab", "-f", key.toString())
                 .redirectErrorStream(true).start();

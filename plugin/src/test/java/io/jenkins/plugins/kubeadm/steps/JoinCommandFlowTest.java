@@ -7,11 +7,14 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
+import com.cloudbees.hudson.plugins.folder.Folder;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import hudson.model.Result;
 import hudson.security.ACL;
 import io.jenkins.plugins.kubeadm.StandInNode;
 import io.jenkins.plugins.kubeadm.StandInNodes;
+import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
+import io.jenkins.plugins.kubeadm.credentials.JoinCommandSecret;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +33,7 @@ import org.junit.Test;
 import org.jvnet.hudson.test.JenkinsRule;
 import org.jvnet.hudson.test.TestExtension;
 
-/** kubeadmInit stores the join command as a secret text credential; joinWorkers uses it; nothing leaks. */
+/** kubeadmInit stores the join command as a credential of the job's folder; joinWorkers uses it; nothing leaks. */
 public class JoinCommandFlowTest {
 
     @Rule
@@ -50,13 +53,17 @@ public class JoinCommandFlowTest {
 
     @Test
     public void theJoinCommandTravelsOnlyAsACredentialAndNeverReachesConsoleLogsOrJenkinsHome() throws Exception {
-        WorkflowJob p = j.createProject(WorkflowJob.class, "lab");
+        folder = j.jenkins.createProject(Folder.class, "team");
+        WorkflowJob p = folder.createProject(WorkflowJob.class, "lab");
         p.setDefinition(new CpsFlowDefinition(CLUSTER, true));
         WorkflowRun first = j.buildAndAssertSuccess(p);
+        String id = JoinCommandCredential.defaultId(p);
+        assertTrue(id, id.matches("kubeadm-join-team-lab-[0-9a-f]{8}"));
 
         String token = StandInNodes.node("cp1").received().get(0).privateFiles().get("JOIN_TOKEN_FILE");
         assertEquals("45m", StandInNodes.node("cp1").received().get(0).environment().get("JOIN_TOKEN_TTL"));
-        StringCredentials stored = joinCredential();
+        StringCredentials stored = joinCredential(id);
+        assertTrue("kubeadmInit writes its own kind of credential", stored instanceof JoinCommandSecret);
         String command = stored.getSecret().getPlainText();
         assertTrue(command, command.contains("--token " + token));
         for (String worker : List.of("worker1", "worker2")) {
@@ -64,7 +71,7 @@ public class JoinCommandFlowTest {
             assertEquals("kubeadm-join.sh", join.script());
             assertEquals(command.trim(), join.privateFiles().get("JOIN_COMMAND_FILE"));
         }
-        j.assertLogContains("credential 'kubeadm-join-command' (created)", first);
+        j.assertLogContains("credential '" + id + "' of team (created)", first);
         j.assertLogContains("worker2 joined " + StandInNode.ENDPOINT, first);
         // Once every worker joined, the token is deleted on the control plane: only its public id travels.
         StandInNode.Received delete = StandInNodes.node("cp1").received().get(1);
@@ -78,11 +85,13 @@ public class JoinCommandFlowTest {
 
         // A second build makes a fresh token and updates the same credential.
         WorkflowRun second = j.buildAndAssertSuccess(p);
-        j.assertLogContains("credential 'kubeadm-join-command' (updated)", second);
+        j.assertLogContains("credential '" + id + "' of team (updated)", second);
         String secondToken = StandInNodes.node("cp1").received().get(2).privateFiles().get("JOIN_TOKEN_FILE");
         assertNotEquals(token, secondToken);
-        assertTrue(joinCredential().getSecret().getPlainText().contains(secondToken));
-        assertEquals(1, CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, j.jenkins, ACL.SYSTEM2).size());
+        assertTrue(joinCredential(id).getSecret().getPlainText().contains(secondToken));
+        assertEquals(1, CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, folder, ACL.SYSTEM2).size());
+        assertEquals("nothing in the global store", 0,
+                CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, j.jenkins, ACL.SYSTEM2).size());
 
         for (String secret : List.of(token, token.substring(7), secondToken, secondToken.substring(7))) {
             assertEquals(List.of(), filesContaining(j.jenkins.getRootDir().toPath(), secret));
@@ -94,13 +103,15 @@ public class JoinCommandFlowTest {
         WorkflowJob p = j.createProject(WorkflowJob.class);
         p.setDefinition(new CpsFlowDefinition("joinWorkers(label: 'k8s-worker', joinCredentialsId: 'lab-join')", true));
         WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
-        j.assertLogContains("no secret text credential 'lab-join'", b);
+        j.assertLogContains("no join command 'lab-join' is kept in this build or visible to this job", b);
         assertThat(StandInNodes.node("worker1").scripts(), containsInAnyOrder());
     }
 
-    private StringCredentials joinCredential() {
-        return CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, j.jenkins, ACL.SYSTEM2).stream()
-                .filter(c -> c.getId().equals("kubeadm-join-command")).findFirst().orElseThrow();
+    private Folder folder;
+
+    private StringCredentials joinCredential(String id) {
+        return CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, folder, ACL.SYSTEM2).stream()
+                .filter(c -> c.getId().equals(id)).findFirst().orElseThrow();
     }
 
     /** Every file below {@code root} whose bytes contain {@code secret}; files Jenkins removes meanwhile are passed over. */
