@@ -178,8 +178,83 @@ class LabIT {
         assertFalse(status.output().contains(password), "status never shows the password");
     }
 
+    /**
+     * What a Jenkinsfile author on a shared Jenkins would try, against the lab as it is (every administrator
+     * setting off): each fails naming why, and nothing changes. (The lab's builds run as SYSTEM, so the
+     * Agent/Build checks are shown by BuildAccessTest instead.)
+     */
     @Test
     @Order(5)
+    void whatAJenkinsfileAuthorWouldTryFailsAndChangesNothing() throws Exception {
+        KitJenkins jenkins = KitJenkins.attach("http://127.0.0.1:" + port + "/", labDir.resolve("jenkins-home"), password);
+        Path marker = Path.of("/tmp", "kubeadm-lab-it-exec-" + System.nanoTime());
+        String kubeconfig = String.join("\n", "apiVersion: v1", "kind: Config", "current-context: c",
+                "contexts:", "- name: c", "  context: {cluster: k, user: u}",
+                "clusters:", "- name: k", "  cluster: {server: 'https://127.0.0.1:6443'}",
+                "users:", "- name: u", "  user:", "    exec:", "      apiVersion: client.authentication.k8s.io/v1",
+                "      command: /bin/sh", "      args: ['-c', 'touch " + marker + "']", "");
+        jenkins.groovy(String.join("\n",
+                "import com.cloudbees.plugins.credentials.CredentialsScope",
+                "import com.cloudbees.plugins.credentials.SecretBytes",
+                "import com.cloudbees.plugins.credentials.SystemCredentialsProvider",
+                "import com.cloudbees.plugins.credentials.domains.Domain",
+                "import org.jenkinsci.plugins.plaincredentials.impl.FileCredentialsImpl",
+                "import org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl",
+                "def store = SystemCredentialsProvider.getInstance().getStore()",
+                "store.addCredentials(Domain.global(), new FileCredentialsImpl(CredentialsScope.GLOBAL, 'evil-kubeconfig', '', 'config',"
+                        + " SecretBytes.fromBytes('" + java.util.Base64.getEncoder().encodeToString(kubeconfig.getBytes(StandardCharsets.UTF_8))
+                        + "'.decodeBase64())))",
+                // A team's folder with a secret of theirs, and a job there that names it as the join credential.
+                "def team = jenkins.model.Jenkins.get().createProject(com.cloudbees.hudson.plugins.folder.Folder, 'team')",
+                "com.cloudbees.plugins.credentials.CredentialsProvider.lookupStores(team).find { it.context == team }"
+                        + ".addCredentials(Domain.global(), new StringCredentialsImpl(CredentialsScope.GLOBAL, 'team-deploy-token',"
+                        + " 'a team secret', hudson.util.Secret.fromString('deploy-token-value-7')))",
+                "team.createProject(org.jenkinsci.plugins.workflow.job.WorkflowJob, 'attack-credential').definition ="
+                        + " new org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition(\"kubeadmInit(label: 'k8s-control-plane',"
+                        + " joinCredentialsId: 'team-deploy-token')\", true)"));
+        String adminConfBefore = node("cp1", "md5sum /etc/kubernetes/admin.conf; kubeadm token list 2>/dev/null | cut -d' ' -f1 | sort");
+
+        // A kubeconfig whose exec entry would run a command on the controller.
+        jenkins.pipelineJob("attack-kubeconfig", "applyCni(kubeconfigCredentialsId: 'evil-kubeconfig')");
+        KitJenkins.Build b = jenkins.build("attack-kubeconfig", Duration.ofMinutes(3));
+        assertEquals("FAILURE", b.result(), b.console());
+        assertTrue(b.console().contains("kubeconfigCredentialsId: a cluster step talking to the cluster from the controller is not"
+                + " allowed on this Jenkins"), b.console());
+        assertFalse(Files.exists(marker), "the kubeconfig's exec command ran on the controller");
+
+        // A secret kubeadmInit did not write, named as the join credential: it must not be overwritten.
+        b = jenkins.build("team/attack-credential", Duration.ofMinutes(3));
+        assertEquals("FAILURE", b.result(), b.console());
+        assertTrue(b.console().contains("kubeadmInit cannot keep the join command under 'team-deploy-token'"), b.console());
+        assertFalse(b.console().contains("[cp1]"), "kubeadmInit reached cp1:\n" + b.console());
+        assertEquals("deploy-token-value-7", jenkins.groovy("def team = jenkins.model.Jenkins.get().getItemByFullName('team')\n"
+                + "print(com.cloudbees.plugins.credentials.CredentialsProvider.lookupStores(team).find { it.context == team }"
+                + ".getCredentials(com.cloudbees.plugins.credentials.domains.Domain.global())"
+                + ".find { it.id == 'team-deploy-token' }.secret.plainText)").trim());
+
+        // The lab's job (in no folder) kept its join command inside its build: no job can read it from the global store.
+        assertEquals("0", jenkins.groovy("print(com.cloudbees.plugins.credentials.SystemCredentialsProvider.getInstance().getStore()"
+                + ".getCredentials(com.cloudbees.plugins.credentials.domains.Domain.global())"
+                + ".count { it instanceof io.jenkins.plugins.kubeadm.credentials.JoinCommandSecret })").trim());
+
+        // The controller as an SSH client of hosts the author picks, without a host key check.
+        jenkins.pipelineJob("attack-ssh", "resetNode(inventory: 'cp1 control-plane root@127.0.0.1', sshCredentialsId: 'none',"
+                + " acceptAnyHostKey: true)");
+        b = jenkins.build("attack-ssh", Duration.ofMinutes(3));
+        assertEquals("FAILURE", b.result(), b.console());
+        assertTrue(b.console().contains("acceptAnyHostKey: skipping the nodes' host key check is not allowed on this Jenkins"), b.console());
+        jenkins.pipelineJob("attack-ssh", "resetNode(inventory: 'cp1 control-plane root@127.0.0.1', sshCredentialsId: 'none',"
+                + " knownHostsCredentialsId: 'none')");
+        b = jenkins.build("attack-ssh", Duration.ofMinutes(3));
+        assertEquals("FAILURE", b.result(), b.console());
+        assertTrue(b.console().contains("inventory: the controller as SSH client is not allowed on this Jenkins"), b.console());
+
+        assertEquals(adminConfBefore, node("cp1", "md5sum /etc/kubernetes/admin.conf; kubeadm token list 2>/dev/null | cut -d' ' -f1 | sort"),
+                "the control plane changed");
+    }
+
+    @Test
+    @Order(6)
     void noSecretIsAnywhereTheLabWrote() throws Exception {
         assertEquals(3, secrets.size(), "password, token secret and client key were collected");
         assertEquals(List.of(), LeakSearch.filesContaining(labDir, secrets), "the lab folder (Jenkins home, lab.log) holds a secret");
@@ -198,7 +273,7 @@ class LabIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void downRemovesEverythingUpMade() throws Exception {
         String bridge = recorded.getProperty("bridge");
         assertTrue(bridge != null && bridge.startsWith("kpt"), "the lab recorded its network: " + recorded);

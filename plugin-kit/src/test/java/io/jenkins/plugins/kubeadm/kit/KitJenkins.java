@@ -278,17 +278,18 @@ public final class KitJenkins implements AutoCloseable {
     public Build build(String job, Duration timeout) throws IOException, InterruptedException {
         String number = groovy("def b = jenkins.model.Jenkins.get().getItemByFullName('" + job + "').scheduleBuild2(0).waitForStart()\n"
                 + "print b.number").trim();
+        String path = "job/" + job.replace("/", "/job/"); // a job in a folder: job/team/job/lab
         long deadline = System.nanoTime() + timeout.toNanos();
         long lastReport = 0;
         while (true) {
-            String state = get("job/" + job + "/" + number + "/api/json?tree=building,result").body();
+            String state = get(path + "/" + number + "/api/json?tree=building,result").body();
             Matcher result = Pattern.compile("\"result\":\"([A-Z_]+)\"").matcher(state);
             if (!state.contains("\"building\":true") && result.find()) {
-                return new Build(Integer.parseInt(number), result.group(1), get("job/" + job + "/" + number + "/consoleText").body());
+                return new Build(Integer.parseInt(number), result.group(1), get(path + "/" + number + "/consoleText").body());
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(job + " #" + number + " did not finish within " + timeout + "; console so far:\n"
-                        + tail(get("job/" + job + "/" + number + "/consoleText").body(), 4000));
+                        + tail(get(path + "/" + number + "/consoleText").body(), 4000));
             }
             if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(30)) {
                 System.err.println("[kit-jenkins] waiting for " + job + " #" + number + "...");
