@@ -5,12 +5,12 @@ import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.LineSplitter;
 import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -57,15 +57,28 @@ public final class AgentScriptRunner implements ScriptRunner {
         Thread caller = Thread.currentThread();
         Runnable interrupt = caller::interrupt;
         cancellation.onCancel(interrupt);
-        try (OutputStream out = LineSink.lines(sink, nodeName, LineSink.Stream.STDOUT);
-             OutputStream err = LineSink.lines(sink, nodeName, LineSink.Stream.STDERR)) {
+        // The agent's output is bounded here, on the controller: past the limits the call is interrupted, which
+        // remoting forwards to the agent, where the script stops.
+        LineSplitter out = LineSink.boundedLines(sink, nodeName, LineSink.Stream.STDOUT, interrupt);
+        LineSplitter err = LineSink.boundedLines(sink, nodeName, LineSink.Stream.STDERR, interrupt);
+        try (out; err) {
             AgentRunResult result = channel.call(new RunScriptOnAgent(nodeName, target, request, timeout, out, err));
-            return result.toCollectedRun();
+            refuseOversizeOutput(out, err);
+            return result.checked(nodeName, request.resultFiles());
         } catch (InterruptedException e) {
+            refuseOversizeOutput(out, err);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("the step on " + nodeName + " was stopped");
         } finally {
             cancellation.remove(interrupt);
+        }
+    }
+
+    private static void refuseOversizeOutput(LineSplitter out, LineSplitter err) throws IOException {
+        String refused = out.violation() != null ? out.violation() : err.violation();
+        if (refused != null) {
+            Thread.interrupted(); // the interrupt was ours, to stop the call
+            throw new IOException(refused);
         }
     }
 }

@@ -91,13 +91,19 @@ public final class NodeAgents {
      */
     public static String runOnControlPlane(String label, String stepName, ClusterWork work, OutputStream progress, BuildAccess access)
             throws IOException, InterruptedException {
+        Computer controlPlane = admitControlPlane(label, stepName, access);
+        return NodeRunners.clusterWork(nameOf(controlPlane), controlPlane, work, progress);
+    }
+
+    /** The one control-plane agent a cluster step runs on, admitted for the build (a step may check it before other work). */
+    public static Computer admitControlPlane(String label, String stepName, BuildAccess access) throws IOException {
         List<Computer> computers = computers(label, null, stepName);
         if (computers.size() != 1) {
             throw new AbortException(stepName + ": the label '" + label + "' matches " + computers.size() + " agents; the step"
                     + " runs on the one control-plane agent (or give kubeconfigCredentialsId)");
         }
         access.admitAgents(computers);
-        return NodeRunners.clusterWork(nameOf(computers.get(0)), computers.get(0), work, progress);
+        return computers.get(0);
     }
 
     /** Like {@link #select}, for a step that runs on exactly one node (the control plane). */

@@ -78,7 +78,19 @@ public abstract class NodeRunners implements ExtensionPoint {
         if (channel == null) {
             throw new AbortException("agent " + nodeName + " went offline");
         }
-        return channel.call(new ClusterOnAgent(work, progress));
+        return checkedSummary(nodeName, channel.call(new ClusterOnAgent(work, progress)));
+    }
+
+    /** The most a cluster step's one-line summary from an agent may hold; the controller prints it. */
+    static final int MAX_SUMMARY_CHARS = 4096;
+
+    /** The summary an agent sent, as the controller accepts it: one line of bounded length. */
+    static String checkedSummary(String nodeName, String summary) throws IOException {
+        if (summary == null || summary.length() > MAX_SUMMARY_CHARS || summary.contains("\n")) {
+            throw new IOException(nodeName + " sent a summary that is not one line of at most " + MAX_SUMMARY_CHARS
+                    + " characters; the controller refused its reply");
+        }
+        return summary;
     }
 
     static ScriptRunner forAgent(String nodeName, Computer computer, VirtualChannel channel) {

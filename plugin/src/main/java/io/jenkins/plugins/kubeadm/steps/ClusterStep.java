@@ -10,6 +10,7 @@ import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import io.jenkins.plugins.kubeadm.core.exec.LineSplitter;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.credentials.KubeconfigCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
@@ -17,7 +18,6 @@ import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Duration;
 import org.kohsuke.stapler.DataBoundSetter;
 
@@ -90,6 +90,19 @@ public abstract class ClusterStep extends SshInventoryStep {
     }
 
     /**
+     * Checks, before a step changes any node, that the build may reach the cluster the way
+     * {@link #perform} will: from the controller only where an administrator allowed it, else on the
+     * control-plane agent with Agent/Build there.
+     */
+    final void admitClusterAccess(boolean inventory, String stepName, BuildAccess access) throws IOException {
+        if (kubeconfigCredentialsId != null || inventory) {
+            access.admitControllerClusterAccess(kubeconfigCredentialsId != null ? "kubeconfigCredentialsId" : "inventory");
+        } else {
+            NodeAgents.admitControlPlane(controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel, stepName, access);
+        }
+    }
+
+    /**
      * Runs the work with the credential's kubeconfig (its secrets masked in everything the build prints
      * from here on), or on the control-plane agent with the one there.
      */
@@ -107,7 +120,7 @@ public abstract class ClusterStep extends SshInventoryStep {
                          Cancellation cancellation, BuildAccess access) throws IOException, InterruptedException {
         if (kubeconfigCredentialsId != null || nodes != null) {
             // The controller then connects to the API server the credential or the inventory names.
-            access.admitControllerClusterAccess(kubeconfigCredentialsId != null ? "kubeconfigCredentialsId" : "inventory");
+            admitClusterAccess(nodes != null, stepName, access);
             String content = kubeconfigCredentialsId != null ? KubeconfigCredential.read(run, kubeconfigCredentialsId)
                     : AdminKubeconfig.fetch(nodes.controlPlane(stepName), logs.console(), Duration.ofMinutes(2), cancellation);
             logs.redactor().addKubeconfig(content);
@@ -117,8 +130,21 @@ public abstract class ClusterStep extends SshInventoryStep {
             }
         }
         String label = controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
-        try (OutputStream progress = LineSink.lines(logs.console(), stepName, LineSink.Stream.STDOUT)) {
-            return NodeAgents.runOnControlPlane(label, stepName, work, progress, access);
+        // The agent's progress lines are bounded here; past the limits the call is interrupted and the step fails.
+        Thread caller = Thread.currentThread();
+        LineSplitter progress = LineSink.boundedLines(logs.console(), stepName, LineSink.Stream.STDOUT, caller::interrupt);
+        try (progress) {
+            String summary = NodeAgents.runOnControlPlane(label, stepName, work, progress, access);
+            if (progress.violation() != null) {
+                throw new IOException(progress.violation());
+            }
+            return summary;
+        } catch (InterruptedException e) {
+            if (progress.violation() != null) {
+                Thread.interrupted(); // ours, to stop the call
+                throw new AbortException(stepName + " on the control-plane agent: " + progress.violation());
+            }
+            throw e;
         } catch (IOException e) {
             // The agent's message is already redacted there; the build shows it without a remoting trace.
             throw new AbortException(stepName + " on the control-plane agent: " + e.getMessage());

@@ -151,6 +151,8 @@ public final class InstallGpuPluginStep extends ClusterStep {
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             InventorySpec inventory = step.inventorySpec();
+            // The cluster side is checked before the GPU nodes change.
+            step.admitClusterAccess(inventory.given(), DescriptorImpl.NAME, access());
             if (inventory.given()) {
                 // The inventory's worker lines are the GPU nodes; its control-plane line gives the admin kubeconfig.
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {

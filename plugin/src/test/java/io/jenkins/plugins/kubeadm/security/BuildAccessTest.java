@@ -170,6 +170,15 @@ public class BuildAccessTest {
                 + " from the controller'); without kubeconfigCredentialsId the step runs on the control-plane agent", b);
         // The credential was not even looked up: it does not exist, and the refusal came first.
         j.assertLogNotContains("no credential 'admin-kubeconfig'", b);
+        // installGpuPlugin changes its GPU nodes before the cluster work: it is refused before that too.
+        b = run("p", "installGpuPlugin(label: 'k8s-worker', kubeconfigCredentialsId: 'admin-kubeconfig')", Result.FAILURE);
+        j.assertLogContains("('Allow cluster steps to work from the controller')", b);
+        assertThat(StandInNodes.node("worker1").scripts(), empty());
+        buildsOf("p", "cp1");
+        b = run("p", "installGpuPlugin(label: 'k8s-worker')", Result.FAILURE);
+        j.assertLogContains("installGpuPlugin: dev may not build on cp1 (Agent/Build permission)", b);
+        assertThat(StandInNodes.node("worker1").scripts(), empty());
+        assertThat(StandInNodes.node("cp1").clusterWork(), empty());
     }
 
     @Test

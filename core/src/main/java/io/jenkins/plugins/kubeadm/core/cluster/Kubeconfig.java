@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * How a step reaches the cluster: a kubeconfig file, or kubeconfig content (for instance from a
@@ -49,14 +50,26 @@ public final class Kubeconfig {
             } catch (IOException e) {
                 throw new ClusterStepException("cannot read kubeconfig file " + file + ": " + e.getClass().getSimpleName());
             }
-            config = parse(text, "kubeconfig file " + file, file.toAbsolutePath().toString());
+            config = parse(text, "kubeconfig file " + file);
         } else {
-            config = parse(new String(content), "kubeconfig content", null);
+            config = parse(new String(content), "kubeconfig content");
         }
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
-    private static Config parse(String text, String what, String path) {
+    /**
+     * What a step accepts of a kubeconfig's selected user and cluster: data only. fabric8's own kubeconfig
+     * reader runs a user's {@code exec} command (and auth-provider plugins) while it reads the file,
+     * and follows file paths and proxies; a kubeconfig may come from a credential, a node or an agent,
+     * so none of that may happen where it is read.
+     */
+    static final Set<String> USER_FIELDS = Set.of("client-certificate-data", "client-key-data", "token", "username", "password");
+    static final Set<String> CLUSTER_FIELDS = Set.of("server", "certificate-authority-data", "insecure-skip-tls-verify", "extensions");
+    static final Set<String> CONTEXT_FIELDS = Set.of("cluster", "user", "namespace", "extensions");
+    private static final String ACCEPTED = "accepted: a server URL with certificate-authority-data, and client-certificate-data"
+            + " with client-key-data, or a token";
+
+    private static Config parse(String text, String what) {
         String invalid = what + " is not a valid kubeconfig";
         String expected = "; expected YAML with clusters, users, contexts and current-context";
         JsonNode root;
@@ -70,18 +83,64 @@ public final class Kubeconfig {
             throw new ClusterStepException(invalid + expected);
         }
         // fabric8 falls back to in-cluster defaults when no context resolves; a step must not.
-        String context = root.path("current-context").asText("");
-        String cluster = find(root.path("contexts"), context).path("context").path("cluster").asText("");
-        String server = find(root.path("clusters"), cluster).path("cluster").path("server").asText("");
-        if (context.isEmpty() || server.isEmpty()) {
+        String contextName = root.path("current-context").asText("");
+        JsonNode context = find(root.path("contexts"), contextName).path("context");
+        String clusterName = context.path("cluster").asText("");
+        String userName = context.path("user").asText("");
+        JsonNode cluster = find(root.path("clusters"), clusterName).path("cluster");
+        String server = cluster.path("server").asText("");
+        if (contextName.isEmpty() || server.isEmpty()) {
             throw new ClusterStepException(what + " names no API server: current-context must name a context whose "
                     + "cluster has a server URL");
         }
-        try {
-            return Config.fromKubeconfig(null, text, path);
-        } catch (RuntimeException e) {
-            throw new ClusterStepException(invalid + " (" + e.getClass().getSimpleName() + ")" + expected);
+        JsonNode user = find(root.path("users"), userName).path("user");
+        onlyFields(what, "contexts[" + contextName + "].context", context, CONTEXT_FIELDS);
+        onlyFields(what, "clusters[" + clusterName + "].cluster", cluster, CLUSTER_FIELDS);
+        onlyFields(what, "users[" + userName + "].user", user, USER_FIELDS);
+        if (!server.startsWith("https://") && !server.startsWith("http://")) {
+            throw new ClusterStepException(what + ": clusters[" + clusterName + "].cluster.server is not an http(s) URL");
         }
+        // Config.empty(): no auto-configuration from this machine's ~/.kube/config, environment or service account.
+        Config config = Config.empty();
+        config.setMasterUrl(server);
+        config.setCaCertData(text(cluster, "certificate-authority-data"));
+        if (cluster.path("insecure-skip-tls-verify").asBoolean(false)) {
+            config.setTrustCerts(true);
+            config.setDisableHostnameVerification(true);
+        }
+        config.setClientCertData(text(user, "client-certificate-data"));
+        config.setClientKeyData(text(user, "client-key-data"));
+        config.setOauthToken(text(user, "token"));
+        config.setUsername(text(user, "username"));
+        config.setPassword(text(user, "password"));
+        String namespace = text(context, "namespace");
+        config.setNamespace(namespace != null ? namespace : "default");
+        return config;
+    }
+
+    /** Refuses, naming it, any field of the entry outside {@code accepted} (never its value: it may be a secret). */
+    private static void onlyFields(String what, String entry, JsonNode node, Set<String> accepted) {
+        if (!node.isObject()) {
+            return;
+        }
+        for (java.util.Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String field = names.next();
+            if (!accepted.contains(field)) {
+                String why = switch (field) {
+                    case "exec", "auth-provider" -> " (it would run or load code where the kubeconfig is read)";
+                    case "client-certificate", "client-key", "certificate-authority", "tokenFile" -> " (a file path on the machine"
+                            + " that reads the kubeconfig; give the data inline)";
+                    case "proxy-url" -> " (a proxy the connection would go through)";
+                    default -> "";
+                };
+                throw new ClusterStepException(what + ": " + entry + "." + field + " is not accepted" + why + " (" + ACCEPTED + ")");
+            }
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isValueNode() && !value.asText().isEmpty() ? value.asText() : null;
     }
 
     private static JsonNode find(JsonNode entries, String name) {

@@ -74,8 +74,9 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
         long start = System.nanoTime();
         try (ClientSession session = connect();
              ChannelExec channel = session.createExecChannel(NodeBootstrap.commandLine(target.needsSudo()));
-             LineSplitter out = new LineSplitter(target.name(), LineSink.Stream.STDOUT, sink);
-             LineSplitter err = new LineSplitter(target.name(), LineSink.Stream.STDERR, sink)) {
+             // The node's output is bounded: past the limits the channel closes, which stops the step there.
+             LineSplitter out = LineSink.boundedLines(sink, target.name(), LineSink.Stream.STDOUT, () -> LocalScriptRunner.closeQuietly(channel));
+             LineSplitter err = LineSink.boundedLines(sink, target.name(), LineSink.Stream.STDERR, () -> LocalScriptRunner.closeQuietly(channel))) {
             channel.setOut(out);
             channel.setErr(err);
             channel.open().verify(CONNECT_TIMEOUT);
@@ -87,6 +88,10 @@ public final class SshScriptRunner extends BootstrapScriptRunner {
                 stdin.write(StagingArchive.build(request, resultId));
                 stdin.flush();
                 ExecResult.Outcome outcome = waitForEnd(channel, start, timeout, cancellation);
+                String refused = out.violation() != null ? out.violation() : err.violation();
+                if (refused != null) {
+                    throw new IOException(refused);
+                }
                 if (outcome != ExecResult.Outcome.COMPLETED) {
                     stop.run();
                     return new ExecResult(-1, outcome, Duration.ofNanos(System.nanoTime() - start));
