@@ -84,7 +84,18 @@ public final class BuildStepLogs implements AutoCloseable {
                 artifacts.put(relative, relative);
             });
         }
-        run.pickArtifactManager().archive(new FilePath(folder), new Launcher.LocalLauncher(listener),
-                new BuildListenerAdapter(listener), artifacts);
+        // Steps in parallel branches archive the same build's logs; one at a time, so no copy is made over another.
+        synchronized (ARCHIVE_LOCKS[Math.floorMod(folder.getAbsolutePath().hashCode(), ARCHIVE_LOCKS.length)]) {
+            run.pickArtifactManager().archive(new FilePath(folder), new Launcher.LocalLauncher(listener),
+                    new BuildListenerAdapter(listener), artifacts);
+        }
+    }
+
+    private static final Object[] ARCHIVE_LOCKS = new Object[16];
+
+    static {
+        for (int i = 0; i < ARCHIVE_LOCKS.length; i++) {
+            ARCHIVE_LOCKS[i] = new Object();
+        }
     }
 }

@@ -19,12 +19,9 @@ import hudson.security.ACL;
 import hudson.util.Secret;
 import io.jenkins.plugins.kubeadm.StandInNodes;
 import io.jenkins.plugins.kubeadm.security.KubeadmPipelineSettings;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.jenkins.plugins.kubeadm.steps.JoinCommandFlowTest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import jenkins.model.Jenkins;
 import jenkins.security.QueueItemAuthenticatorConfiguration;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
@@ -137,7 +134,7 @@ public class JoinCommandCredentialTest {
         assertEquals("nothing in the global store", List.of(), storeOf(j.jenkins).getCredentials(Domain.global()));
         assertTrue("kept in the build, encrypted", b.getAction(BuildJoinCommands.class).get(JoinCommandCredential.defaultId(a))
                 .getPlainText().contains(token));
-        assertEquals(List.of(), filesContaining(j.jenkins.getRootDir().toPath(), token.substring(7)));
+        assertEquals(List.of(), JoinCommandFlowTest.filesContaining(j.jenkins.getRootDir().toPath(), token.substring(7)));
 
         // Another job sees nothing of it.
         WorkflowJob other = j.createProject(WorkflowJob.class, "other");
@@ -175,22 +172,5 @@ public class JoinCommandCredentialTest {
         assertTrue(first, first.matches("kubeadm-join-team-a-lab-[0-9a-f]{8}"));
         assertTrue(second, second.matches("kubeadm-join-team-a-lab-[0-9a-f]{8}"));
         assertNotEquals("names that read alike still get their own id", first, second);
-    }
-
-    static List<String> filesContaining(Path root, String secret) throws Exception {
-        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
-        List<String> hits = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                try {
-                    if (new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(new String(needle, StandardCharsets.ISO_8859_1))) {
-                        hits.add(root.relativize(f).toString());
-                    }
-                } catch (java.io.IOException gone) {
-                    // removed while we walked
-                }
-            }
-        }
-        return hits;
     }
 }

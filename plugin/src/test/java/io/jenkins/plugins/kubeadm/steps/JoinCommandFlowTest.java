@@ -115,7 +115,7 @@ public class JoinCommandFlowTest {
     }
 
     /** Every file below {@code root} whose bytes contain {@code secret}; files Jenkins removes meanwhile are passed over. */
-    static List<String> filesContaining(Path root, String secret) throws IOException {
+    public static List<String> filesContaining(Path root, String secret) throws IOException {
         byte[] needle = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         List<String> hits = new ArrayList<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {

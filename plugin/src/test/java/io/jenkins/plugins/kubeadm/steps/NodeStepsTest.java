@@ -68,6 +68,19 @@ public class NodeStepsTest {
     }
 
     @Test
+    public void parallelBranchesOnTheSameNodesTakeTurnsAndNumberTheirLogsApart() throws Exception {
+        WorkflowRun b = run("parallel prepare: { prepareNode(label: 'k8s-worker') },"
+                + " runtime: { installRuntime(label: 'k8s-worker') }, reset: { resetNode(label: 'k8s-control-plane') }", Result.SUCCESS);
+        for (String worker : List.of("worker1", "worker2")) {
+            List<String> logs = artifacts(b).stream().filter(a -> a.startsWith("kubeadm-logs/" + worker + "/")).sorted().toList();
+            assertEquals(logs.toString(), 2, logs.size());
+            assertEquals(List.of("01", "02"), logs.stream().map(a -> a.substring(a.lastIndexOf('/') + 1, a.lastIndexOf('/') + 3)).toList());
+            assertThat(StandInNodes.node(worker).scripts(), containsInAnyOrder("prepare-node.sh", "install-runtime.sh"));
+        }
+        assertThat(artifacts(b), hasItem("kubeadm-logs/cp1/01-reset-node.log"));
+    }
+
+    @Test
     public void aBadParameterFailsNamingItBeforeAnyNodeIsTouched() throws Exception {
         WorkflowRun b = run("installRuntime(label: 'k8s-worker', kubernetesVersion: '1.2.3.4')", Result.FAILURE);
         j.assertLogContains("kubernetesVersion", b);

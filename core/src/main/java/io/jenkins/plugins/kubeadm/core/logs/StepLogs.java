@@ -31,10 +31,22 @@ public final class StepLogs {
 
     private final Path root;
     private final SecretRedactor redactor;
-    /** Guards the two maps and the creation of files. */
+    /** Guards the map. */
     private final Object lock = new Object();
     private final Map<String, String> nodeByDirectory = new HashMap<>();
-    private final Map<String, Integer> lastSequence = new HashMap<>();
+
+    /**
+     * Numbering locks shared by every StepLogs of this process, one stripe per node folder: steps in
+     * parallel branches of one build each have their own StepLogs over the same folders, and each must
+     * see the others' files before it takes the next number.
+     */
+    private static final Object[] FOLDER_LOCKS = new Object[64];
+
+    static {
+        for (int i = 0; i < FOLDER_LOCKS.length; i++) {
+            FOLDER_LOCKS[i] = new Object();
+        }
+    }
 
     public StepLogs(Path outputDir, SecretRedactor redactor) {
         this.root = Objects.requireNonNull(outputDir, "outputDir").resolve(DIRECTORY);
@@ -74,13 +86,14 @@ public final class StepLogs {
                 throw new IllegalArgumentException("nodes '" + owner + "' and '" + node
                         + "' would share the log folder " + directory);
             }
+        }
+        Path nodeDir = root.resolve(directory);
+        // The number comes from the folder itself, under the folder's lock, and the file is made before the
+        // lock is given back: the next step sees it, whichever StepLogs it has.
+        synchronized (FOLDER_LOCKS[Math.floorMod(nodeDir.toAbsolutePath().normalize().hashCode(), FOLDER_LOCKS.length)]) {
             try {
-                Path nodeDir = root.resolve(directory);
                 Files.createDirectories(nodeDir);
-                int sequence = lastSequence.containsKey(directory)
-                        ? lastSequence.get(directory) + 1
-                        : highestExistingSequence(nodeDir) + 1;
-                lastSequence.put(directory, sequence);
+                int sequence = highestExistingSequence(nodeDir) + 1;
                 Path file = nodeDir.resolve(String.format("%02d-%s.log", sequence, step));
                 return new StepLog(node, step, sequence, file, redactor);
             } catch (IOException e) {

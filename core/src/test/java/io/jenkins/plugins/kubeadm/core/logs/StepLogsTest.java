@@ -43,6 +43,41 @@ class StepLogsTest {
     }
 
     @Test
+    void stepsInParallelBranchesWithTheirOwnStepLogsNeverShareANumber() throws Exception {
+        // Each step of a build has its own StepLogs; parallel branches open logs of one node at once.
+        int branches = 8;
+        int stepsEach = 25;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(branches);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<List<Integer>>> futures = new java.util.ArrayList<>();
+        try {
+            for (int b = 0; b < branches; b++) {
+                String step = "step-" + b;
+                futures.add(pool.submit(() -> {
+                    StepLogs own = logs();
+                    start.await();
+                    List<Integer> numbers = new java.util.ArrayList<>();
+                    for (int i = 0; i < stepsEach; i++) {
+                        StepLog log = own.open("cp1", step);
+                        numbers.add(log.sequence());
+                        log.close();
+                    }
+                    return numbers;
+                }));
+            }
+            start.countDown();
+            java.util.Set<Integer> all = new java.util.TreeSet<>();
+            for (java.util.concurrent.Future<List<Integer>> f : futures) {
+                all.addAll(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(branches * stepsEach, all.size(), "two steps got one number");
+            assertEquals(branches * stepsEach, (int) ((java.util.TreeSet<Integer>) all).last());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void stepsOfEachNodeAreNumberedFromOne() {
         StepLogs logs = logs();
         StepLog prepare = logs.open("cp1", "prepare-node");
