@@ -50,6 +50,19 @@ public abstract class StandInNodes extends NodeRunners {
         return "stand-in cluster work on " + nodeName + ": " + work;
     }
 
+    /**
+     * A cluster step's work on the agent of its node block is recorded by the stand-in of the inventory's
+     * control plane (or of "kubeconfig" for a kubeconfig credential), naming the agent it ran on.
+     */
+    @Override
+    public String runClusterWorkOn(Computer from, NodeTarget controlPlane, ClusterWork work, OutputStream progress) throws IOException {
+        String name = controlPlane != null ? controlPlane.name() : "kubeconfig";
+        node(name).clusterWork().add(work);
+        progress.write(("stand-in API server took " + work.getClass().getSimpleName() + " from the agent " + from.getName() + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return "stand-in cluster work on " + name + " from the agent " + from.getName() + ": " + work;
+    }
+
     /** The stand-in of an agent, made on first use; the same one for the whole test. */
     public static StandInNode node(String nodeName) {
         return NODES.computeIfAbsent(nodeName, n -> new StandInNode(n, NODES.size()));

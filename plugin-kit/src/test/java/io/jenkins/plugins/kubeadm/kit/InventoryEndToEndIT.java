@@ -208,7 +208,8 @@ class InventoryEndToEndIT {
     @Order(3)
     void aClusterStepReachesTheApiServerWithTheAdminKubeconfigFetchedOverSsh() throws Exception {
         TestNode cp1 = nodes.node("cp1");
-        try (ApiServerStandIn api = new ApiServerStandIn()) {
+        // On the nodes' network, so the runner agent reaches it too.
+        try (ApiServerStandIn api = new ApiServerStandIn(java.net.InetAddress.getByName(nodes.hostAddress()))) {
             secrets.add(api.token());
             // For this build cp1's admin kubeconfig leads to a stand-in API server the test can look into.
             cp1.sh("cp -a /etc/kubernetes/admin.conf /root/admin.conf.real");
@@ -225,6 +226,22 @@ class InventoryEndToEndIT {
                         "the ConfigMap reached the API server named in cp1's admin kubeconfig");
                 assertFalse(b.console().contains(api.token()), "the kubeconfig's token is masked");
                 assertFalse(jenkins.artifacts("workload-over-ssh", b.number()).contains("admin"), "no kubeconfig is archived");
+
+                // Inside node('ssh-runner') the runner fetches the kubeconfig and talks to the API server: the controller may not.
+                jenkins.groovy("io.jenkins.plugins.kubeadm.security.KubeadmPipelineSettings.get().controllerClusterAccessAllowed = false");
+                try {
+                    jenkins.pipelineJob("workload-from-agent", "node('ssh-runner') {\n  deployWorkload(inventory: '''" + inventory()
+                            + "''', sshCredentialsId: 'lab-ssh', knownHostsCredentialsId: 'lab-known-hosts', namespace: 'default',"
+                            + " manifestText: 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-the-runner\\n')\n}\n");
+                    b = jenkins.build("workload-from-agent", Duration.ofMinutes(5));
+                } finally {
+                    jenkins.allow("controllerClusterAccessAllowed");
+                }
+                assertEquals("SUCCESS", b.result(), b.console());
+                assertTrue(b.console().contains("deployWorkload: "), b.console());
+                assertEquals("from-the-runner", api.admin().configMaps().inNamespace("default").withName("from-the-runner").get()
+                        .getMetadata().getName(), "the runner reached the API server named in cp1's admin kubeconfig");
+                assertFalse(b.console().contains(api.token()), "the kubeconfig's token is masked");
             } finally {
                 cp1.sh("mv /root/admin.conf.real /etc/kubernetes/admin.conf");
             }

@@ -4,6 +4,7 @@ import hudson.AbortException;
 import hudson.model.Computer;
 import hudson.model.Label;
 import hudson.model.Node;
+import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import java.io.IOException;
@@ -93,6 +94,16 @@ public final class NodeAgents {
             throws IOException, InterruptedException {
         Computer controlPlane = admitControlPlane(label, stepName, access);
         return NodeRunners.clusterWork(nameOf(controlPlane), controlPlane, work, progress);
+    }
+
+    /**
+     * Runs a cluster step's work on the agent of its node block (the build may use it: the node block has
+     * it), with a kubeconfig credential's content or the admin kubeconfig of an inventory's control plane.
+     */
+    public static String runOnAgent(Computer from, ClusterWork work, OutputStream progress, String kubeconfig, NodeTarget controlPlane,
+                                    BuildAccess access) throws IOException, InterruptedException {
+        access.requireBuildPermission(from);
+        return NodeRunners.clusterWorkOn(from, work, progress, kubeconfig, controlPlane);
     }
 
     /** The one control-plane agent a cluster step runs on, admitted for the build (a step may check it before other work). */

@@ -32,6 +32,16 @@ public abstract class NodeRunners implements ExtensionPoint {
     }
 
     /**
+     * Runs a cluster step's work on the agent of the step's node block, with a kubeconfig credential or
+     * an inventory's control-plane node, and returns its summary, or null to leave it to the next
+     * extension or the default ({@link ClusterOnAgent} on that agent).
+     */
+    public String runClusterWorkOn(Computer from, NodeTarget controlPlane, ClusterWork work, OutputStream progress)
+            throws IOException, InterruptedException {
+        return null;
+    }
+
+    /**
      * The runner for a node of an inventory, reached over SSH from {@code from}, or null to leave it to
      * the next extension or the default.
      */
@@ -79,6 +89,26 @@ public abstract class NodeRunners implements ExtensionPoint {
             throw new AbortException("agent " + nodeName + " went offline");
         }
         return checkedSummary(nodeName, channel.call(new ClusterOnAgent(work, progress)));
+    }
+
+    /**
+     * A cluster step's work on the agent of its node block: with {@code kubeconfig} (SECRET; it crosses the
+     * channel inside the call), or else with the admin kubeconfig of {@code controlPlane} fetched over
+     * SSH from that agent.
+     */
+    static String clusterWorkOn(Computer from, ClusterWork work, OutputStream progress, String kubeconfig, NodeTarget controlPlane)
+            throws IOException, InterruptedException {
+        for (NodeRunners extension : ExtensionList.lookup(NodeRunners.class)) {
+            String summary = extension.runClusterWorkOn(from, controlPlane, work, progress);
+            if (summary != null) {
+                return summary;
+            }
+        }
+        VirtualChannel channel = from.getChannel();
+        if (channel == null) {
+            throw new AbortException("agent " + from.getName() + " went offline");
+        }
+        return checkedSummary(from.getName(), channel.call(new ClusterOnAgent(work, progress, kubeconfig, controlPlane)));
     }
 
     /** The most a cluster step's one-line summary from an agent may hold; the controller prints it. */

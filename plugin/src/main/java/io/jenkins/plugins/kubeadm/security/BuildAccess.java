@@ -108,13 +108,18 @@ public final class BuildAccess implements AutoCloseable {
                         + " opens the SSH connections");
             }
         } else {
-            Node node = from.getNode();
-            if (node == null || !node.hasPermission2(authentication, Computer.BUILD)) {
-                throw new AbortException(stepName + ": " + authentication.getName() + " may not build on " + from.getName()
-                        + " (Agent/Build permission)");
-            }
+            requireBuildPermission(from);
         }
         take(hosts);
+    }
+
+    /** Agent/Build on an agent the step uses without changing it (the SSH client, the agent of its node block). */
+    public void requireBuildPermission(Computer agent) throws AbortException {
+        Node node = agent.getNode();
+        if (node == null || !node.hasPermission2(authentication, Computer.BUILD)) {
+            throw new AbortException(stepName + ": " + authentication.getName() + " may not build on " + agent.getName()
+                    + " (Agent/Build permission)");
+        }
     }
 
     /** Cluster work on the controller (a kubeconfig credential, an inventory) only where an administrator allowed it. */

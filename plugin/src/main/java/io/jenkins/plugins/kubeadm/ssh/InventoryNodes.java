@@ -30,10 +30,12 @@ public final class InventoryNodes implements AutoCloseable {
 
     private final Inventory inventory;
     private final Map<String, ScriptRunner> runners;
+    private final Map<String, NodeTarget> targets;
 
-    private InventoryNodes(Inventory inventory, Map<String, ScriptRunner> runners) {
+    private InventoryNodes(Inventory inventory, Map<String, ScriptRunner> runners, Map<String, NodeTarget> targets) {
         this.inventory = inventory;
         this.runners = runners;
+        this.targets = targets;
     }
 
     /**
@@ -50,17 +52,20 @@ public final class InventoryNodes implements AutoCloseable {
         SshIdentity identity = SshKeyCredential.read(run, spec.sshCredentialsId());
         HostKeyPolicy hostKeys = HostKeys.resolve(spec, run, workspace, say);
         Map<String, ScriptRunner> runners = new LinkedHashMap<>();
+        Map<String, NodeTarget> targets = new LinkedHashMap<>();
         try {
             for (Inventory.Entry e : inventory.nodes()) {
-                runners.put(e.name(), NodeRunners.forTarget(new NodeTarget(e.name(), e.host(), e.port(), e.user(), identity, hostKeys), from));
+                NodeTarget target = new NodeTarget(e.name(), e.host(), e.port(), e.user(), identity, hostKeys);
+                targets.put(e.name(), target);
+                runners.put(e.name(), NodeRunners.forTarget(target, from));
             }
         } catch (IOException | RuntimeException e) {
-            new InventoryNodes(inventory, runners).close();
+            new InventoryNodes(inventory, runners, targets).close();
             throw e;
         }
         say.accept(inventory.nodes().size() + " node(s) of the inventory over SSH from "
                 + (NodeRunners.isController(from) ? "the controller" : "the agent " + from.getDisplayName()));
-        return new InventoryNodes(inventory, runners);
+        return new InventoryNodes(inventory, runners, targets);
     }
 
     private static Inventory read(InventorySpec spec, FilePath workspace) throws IOException, InterruptedException {
@@ -106,6 +111,11 @@ public final class InventoryNodes implements AutoCloseable {
                     + controlPlanes.size() + " (" + String.join(", ", controlPlanes.stream().map(ScriptRunner::nodeName).toList()) + ")");
         }
         return controlPlanes.get(0);
+    }
+
+    /** How to reach the inventory's one control-plane node over SSH, for an agent that fetches its admin kubeconfig. */
+    public NodeTarget controlPlaneTarget(String stepName) throws AbortException {
+        return targets.get(controlPlane(stepName).nodeName());
     }
 
     /** The inventory's worker nodes, at least one. */

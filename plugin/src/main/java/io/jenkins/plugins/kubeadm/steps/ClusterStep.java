@@ -2,9 +2,11 @@ package io.jenkins.plugins.kubeadm.steps;
 
 import hudson.AbortException;
 import hudson.Util;
+import hudson.model.Computer;
 import hudson.model.Run;
 import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.agents.NodeRunners;
 import io.jenkins.plugins.kubeadm.core.cluster.AdminKubeconfig;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig;
@@ -91,14 +93,18 @@ public abstract class ClusterStep extends SshInventoryStep {
 
     /**
      * Checks, before a step changes any node, that the build may reach the cluster the way
-     * {@link #perform} will: from the controller only where an administrator allowed it, else on the
-     * control-plane agent with Agent/Build there.
+     * {@link #perform} will: from the controller only where an administrator allowed it, else on an
+     * agent with Agent/Build there.
+     *
+     * @param from the agent of the step's node block, or null
      */
-    final void admitClusterAccess(boolean inventory, String stepName, BuildAccess access) throws IOException {
-        if (kubeconfigCredentialsId != null || inventory) {
+    final void admitClusterAccess(boolean inventory, String stepName, BuildAccess access, Computer from) throws IOException {
+        if (kubeconfigCredentialsId == null && !inventory) {
+            NodeAgents.admitControlPlane(controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel, stepName, access);
+        } else if (NodeRunners.isController(from)) {
             access.admitControllerClusterAccess(kubeconfigCredentialsId != null ? "kubeconfigCredentialsId" : "inventory");
         } else {
-            NodeAgents.admitControlPlane(controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel, stepName, access);
+            access.requireBuildPermission(from);
         }
     }
 
@@ -106,21 +112,24 @@ public abstract class ClusterStep extends SshInventoryStep {
      * Runs the work with the credential's kubeconfig (its secrets masked in everything the build prints
      * from here on), or on the control-plane agent with the one there.
      */
-    final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName, BuildAccess access)
+    final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName, BuildAccess access, Computer from)
             throws IOException, InterruptedException {
-        return perform(work, run, logs, stepName, null, Cancellation.none(), access);
+        return perform(work, run, logs, stepName, null, Cancellation.none(), access, from);
     }
 
     /**
-     * Like {@link #perform(ClusterWork, Run, BuildStepLogs, String, BuildAccess)}; with the nodes of an inventory
-     * (and no credential) the admin kubeconfig is fetched once from its control-plane line over SSH,
-     * kept in memory only, and the work runs here with it.
+     * Like {@link #perform(ClusterWork, Run, BuildStepLogs, String, BuildAccess, Computer)}; with the nodes
+     * of an inventory (and no credential) the admin kubeconfig is fetched once from its control-plane line
+     * over SSH and kept in memory only. With a credential or an inventory the work runs on the agent of the
+     * step's node block, or outside one on the controller (where an administrator allows it).
+     *
+     * @param from the agent of the step's node block, or null
      */
     final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName, InventoryNodes nodes,
-                         Cancellation cancellation, BuildAccess access) throws IOException, InterruptedException {
-        if (kubeconfigCredentialsId != null || nodes != null) {
-            // The controller then connects to the API server the credential or the inventory names.
-            admitClusterAccess(nodes != null, stepName, access);
+                         Cancellation cancellation, BuildAccess access, Computer from) throws IOException, InterruptedException {
+        boolean kubeconfigGiven = kubeconfigCredentialsId != null || nodes != null;
+        admitClusterAccess(nodes != null, stepName, access, from);
+        if (kubeconfigGiven && NodeRunners.isController(from)) {
             String content = kubeconfigCredentialsId != null ? KubeconfigCredential.read(run, kubeconfigCredentialsId)
                     : AdminKubeconfig.fetch(nodes.controlPlane(stepName), logs.console(), Duration.ofMinutes(2), cancellation);
             logs.redactor().addKubeconfig(content);
@@ -129,12 +138,23 @@ public abstract class ClusterStep extends SshInventoryStep {
                 return work.run(cluster);
             }
         }
-        String label = controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
+        String where = kubeconfigGiven ? "the agent " + from.getName() : "the control-plane agent";
         // The agent's progress lines are bounded here; past the limits the call is interrupted and the step fails.
         Thread caller = Thread.currentThread();
         LineSplitter progress = LineSink.boundedLines(logs.console(), stepName, LineSink.Stream.STDOUT, caller::interrupt);
         try (progress) {
-            String summary = NodeAgents.runOnControlPlane(label, stepName, work, progress, access);
+            String summary;
+            if (kubeconfigGiven) {
+                String kubeconfig = kubeconfigCredentialsId != null ? KubeconfigCredential.read(run, kubeconfigCredentialsId) : null;
+                if (kubeconfig != null) {
+                    logs.redactor().addKubeconfig(kubeconfig);
+                }
+                summary = NodeAgents.runOnAgent(from, work, progress, kubeconfig,
+                        kubeconfig == null ? nodes.controlPlaneTarget(stepName) : null, access);
+            } else {
+                String label = controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
+                summary = NodeAgents.runOnControlPlane(label, stepName, work, progress, access);
+            }
             if (progress.violation() != null) {
                 throw new IOException(progress.violation());
             }
@@ -142,12 +162,12 @@ public abstract class ClusterStep extends SshInventoryStep {
         } catch (InterruptedException e) {
             if (progress.violation() != null) {
                 Thread.interrupted(); // ours, to stop the call
-                throw new AbortException(stepName + " on the control-plane agent: " + progress.violation());
+                throw new AbortException(stepName + " on " + where + ": " + progress.violation());
             }
             throw e;
         } catch (IOException e) {
             // The agent's message is already redacted there; the build shows it without a remoting trace.
-            throw new AbortException(stepName + " on the control-plane agent: " + e.getMessage());
+            throw new AbortException(stepName + " on " + where + ": " + e.getMessage());
         }
     }
 }

@@ -161,10 +161,10 @@ public final class DeployWorkloadStep extends ClusterStep {
             InventorySpec inventory = step.inventorySpec();
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation, access()));
+                    logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation, access(), currentAgent()));
                 }
             } else {
-                logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, access()));
+                logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, access(), currentAgent()));
             }
             return null;
         }

@@ -152,14 +152,14 @@ public final class InstallGpuPluginStep extends ClusterStep {
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             InventorySpec inventory = step.inventorySpec();
             // The cluster side is checked before the GPU nodes change.
-            step.admitClusterAccess(inventory.given(), DescriptorImpl.NAME, access());
+            step.admitClusterAccess(inventory.given(), DescriptorImpl.NAME, access(), currentAgent());
             if (inventory.given()) {
                 // The inventory's worker lines are the GPU nodes; its control-plane line gives the admin kubeconfig.
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
                     List<ScriptRunner> workers = nodes.workers(DescriptorImpl.NAME);
                     List<String> gpuNodes = workers.stream().map(ScriptRunner::nodeName).toList();
                     gpuNodeSide(workers, logs, cancellation);
-                    logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation, access()));
+                    logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation, access(), currentAgent()));
                 }
                 return null;
             }
@@ -169,7 +169,7 @@ public final class InstallGpuPluginStep extends ClusterStep {
                 gpuNodes = nodes.stream().map(ScriptRunner::nodeName).toList();
                 gpuNodeSide(nodes, logs, cancellation);
             }
-            logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME, access()));
+            logs.say(step.perform(step.work(gpuNodes, timeoutMinutes), run, logs, DescriptorImpl.NAME, access(), currentAgent()));
             return null;
         }
 

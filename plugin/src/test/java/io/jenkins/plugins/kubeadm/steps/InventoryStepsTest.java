@@ -254,6 +254,20 @@ public class InventoryStepsTest {
     }
 
     @Test
+    public void insideANodeBlockTheAgentTalksToTheClusterSoTheControllerNeedsNoSetting() throws Exception {
+        KubeadmPipelineSettings.get().setControllerClusterAccessAllowed(false);
+        KubeadmPipelineSettings.get().setControllerSshAllowed(false);
+        j.waitOnline(j.createSlave("runner", "runner", null));
+        WorkflowRun b = run("node('runner') { applyCni(inventory: '''" + INVENTORY + "''', " + SSH + ") }", Result.SUCCESS);
+        j.assertLogContains("stand-in API server took Work from the agent runner", b);
+        assertEquals(1, StandInNodes.node("cp1").clusterWork().size());
+        assertThat("the admin kubeconfig is fetched by the agent, not through the controller", StandInNodes.node("cp1").scripts(), empty());
+        b = run("applyCni(inventory: '''" + INVENTORY + "''', " + SSH + ")", Result.FAILURE);
+        j.assertLogContains("inventory: the controller as SSH client is not allowed on this Jenkins", b);
+        assertEquals(1, StandInNodes.node("cp1").clusterWork().size());
+    }
+
+    @Test
     public void clusterStepParametersThatDoNotGoWithAnInventoryAreNamed() throws Exception {
         WorkflowRun b = run("applyCni(inventory: 'cp1 control-plane root@10.0.0.1', " + SSH + ", controlPlaneLabel: 'cp')",
                 Result.FAILURE);

@@ -48,7 +48,15 @@ public final class ApiServerStandIn implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
+    /** The server's URL in {@link #kubeconfig()}. */
+    private final String serverUrl;
+
     public ApiServerStandIn() {
+        this(null);
+    }
+
+    /** Listening on {@code address} (a test network's host address, for nodes to reach), or on localhost for null. */
+    public ApiServerStandIn(java.net.InetAddress address) {
         Dispatcher dispatcher = new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -56,8 +64,14 @@ public final class ApiServerStandIn implements AutoCloseable {
             }
         };
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
-        server.init();
+        if (address == null) {
+            server.init();
+        } else {
+            server.init(address, 0);
+        }
         client = server.createClient();
+        serverUrl = address == null ? client.getConfiguration().getMasterUrl()
+                : "http://" + address.getHostAddress() + ":" + server.getPort() + "/";
     }
 
     /** A client with full rights: the test uses it to set up the cluster and to play its controllers. */
@@ -79,7 +93,7 @@ public final class ApiServerStandIn implements AutoCloseable {
     /** The kubeconfig a user would hand to a step to reach this server. */
     public String kubeconfig() {
         return "apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: "
-                + client.getConfiguration().getMasterUrl() + "\n    insecure-skip-tls-verify: true\n"
+                + serverUrl + "\n    insecure-skip-tls-verify: true\n"
                 + "users:\n- name: admin\n  user:\n    token: " + token + "\n"
                 + "contexts:\n- name: standin\n  context:\n    cluster: standin\n    user: admin\n"
                 + "current-context: standin\n";

@@ -142,23 +142,4 @@ class ResultFilesTest {
         assertThrows(UnsupportedOperationException.class, () -> plain.runAndCollect(
                 new StepRequest(script("true\n"), Map.of(), Map.of(), Set.of("OUT")), LineSink.NONE, Duration.ofSeconds(1), Cancellation.none()));
     }
-
-    @Test
-    void aKubeconfigANodeSendsBackOverSshIsReadAsDataOnly() throws Exception {
-        // A node answers the admin kubeconfig's fetch with one whose exec entry would run on the machine that reads it.
-        Path marker = dir.resolve("exec-marker");
-        String evil = io.jenkins.plugins.kubeadm.core.cluster.KubeconfigTest.withExec(marker);
-        StepRequest request = new StepRequest(script("cat \"$SOURCE\" > \"$ADMIN_KUBECONFIG_RESULT\"\n"), Map.of(),
-                Map.of("SOURCE", evil.getBytes(StandardCharsets.UTF_8)), Set.of("ADMIN_KUBECONFIG_RESULT"));
-        String fetched;
-        try (ScriptRunner ssh = runners().skip(1).findFirst().orElseThrow()) {
-            CollectedRun run = ssh.runAndCollect(request, LineSink.NONE, Duration.ofSeconds(30), Cancellation.none());
-            assertTrue(run.result().succeeded(), run.toString());
-            fetched = new String(run.file("ADMIN_KUBECONFIG_RESULT"), StandardCharsets.UTF_8);
-        }
-        assertEquals(evil, fetched);
-        Exception e = assertThrows(RuntimeException.class, () -> io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig.fromContent(fetched).connect());
-        assertTrue(e.getMessage().contains("users[u].user.exec is not accepted"), e.getMessage());
-        assertFalse(Files.exists(marker), "the kubeconfig's command ran where it was read");
-    }
 }
