@@ -18,8 +18,7 @@ Environment variables:
                           $SUPPORTED_KUBERNETES_MINORS (default: $DEFAULT_KUBERNETES_MINOR)
                           A minor is satisfied by any installed patch release of it.
   PAUSE_IMAGE             sandbox image for containerd (default: the one kubeadm of that minor
-                          uses: pause:3.9 for 1.26-1.30, 3.10 for 1.31-1.33, 3.10.1 for
-                          1.34-1.35, 3.10.2 for 1.36-1.37)
+                          uses, as lib/defaults.env lists them)
   KUBERNETES_APT_REPO     apt repository (default: https://pkgs.k8s.io/core:/stable:/v<minor>/deb/)
   KUBERNETES_APT_KEY_URL  its signing key, re-fetched every run (default: <repo>Release.key)
   REGISTRY_MIRROR         optional http:// or https:// URL of a registry mirror (air-gapped sites):
@@ -45,17 +44,6 @@ warn_if_end_of_life "$minor"
 exact=''
 [[ $KUBERNETES_VERSION == "$minor" ]] || exact=$KUBERNETES_VERSION
 
-# The sandbox image kubeadm of each minor expects (its PauseVersion constant). containerd's own
-# default is older, and kubeadm warns about the mismatch (seed 002).
-default_pause_image() {
-  case "$1" in
-    1.26|1.27|1.28|1.29|1.30) echo registry.k8s.io/pause:3.9 ;;
-    1.31|1.32|1.33) echo registry.k8s.io/pause:3.10 ;;
-    1.34|1.35) echo registry.k8s.io/pause:3.10.1 ;;
-    1.36|1.37) echo registry.k8s.io/pause:3.10.2 ;;
-    *) die "no pause image known for Kubernetes $1" ;;
-  esac
-}
 PAUSE_IMAGE=${PAUSE_IMAGE:-$(default_pause_image "$minor")}
 [[ $PAUSE_IMAGE =~ ^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$ ]] ||
   die "PAUSE_IMAGE: '$PAUSE_IMAGE' is not an image reference (accepted: e.g. registry.k8s.io/pause:3.10 or myregistry:5000/pause:3.10)"
@@ -229,7 +217,7 @@ available_versions() {
   fi
   [[ -z $known_versions ]] || printf '%s\n' "$known_versions"
 }
-# The repository changed, or apt has never read it (seed 002: "Unable to locate package kubelet").
+# The repository changed, or apt has never read it (apt then says "Unable to locate package kubelet").
 # (Both fill the cache here, in this shell: the $(...) calls below run in subshells that inherit it.)
 if ((repo_changed)); then
   update_kubernetes_list

@@ -53,14 +53,9 @@ install_if_changed() {
   return 0
 }
 
-# Kubernetes minors these scripts support, oldest first; the last is the default.
-# core's KubernetesVersion.SUPPORTED_MINORS lists the same (a unit test keeps them in step).
-SUPPORTED_KUBERNETES_MINORS="1.26 1.27 1.28 1.29 1.30 1.31 1.32 1.33 1.34 1.35 1.36 1.37"
-# shellcheck disable=SC2034 # used by the scripts that source this file
-DEFAULT_KUBERNETES_MINOR=1.37
-# The day upstream's patch releases end for each minor (as core's KubernetesVersion.END_OF_LIFE).
-KUBERNETES_END_OF_LIFE="1.26=2024-02-28 1.27=2024-06-28 1.28=2024-10-28 1.29=2025-02-28 1.30=2025-06-28
-1.31=2025-10-28 1.32=2026-02-28 1.33=2026-06-28 1.34=2026-10-27 1.35=2027-02-28 1.36=2027-06-28 1.37=2027-10-28"
+# Supported minors, their end of life and pause images, the CRI socket: one file for Java and bash.
+# shellcheck source=lib/defaults.env
+. "$(dirname "${BASH_SOURCE[0]}")/defaults.env"
 
 # Warns (never fails) when minor $1 is past upstream's end of life today.
 warn_if_end_of_life() {
@@ -85,17 +80,13 @@ validate_kubernetes_version() {
 }
 
 # ---- kubeadm steps (kubeadm-init.sh, kubeadm-join.sh, reset-node.sh) ----------------------------
-# The CRI socket install-runtime.sh sets containerd up on.
-# shellcheck disable=SC2034 # used by the scripts that source this file
-CONTAINERD_CRI_SOCKET=unix:///var/run/containerd/containerd.sock
-
 # Masks anything shaped like a bootstrap token in a stream, line by line as it passes. Defence in
 # depth: kubeadm is asked not to print tokens, and the orchestration masks the known secrets too.
 mask_bootstrap_tokens() {
   perl -pe 'BEGIN { $| = 1 } s/(?<![a-z0-9])[a-z0-9]{6}\.[a-z0-9]{16}(?![a-z0-9])/****/g'
 }
 
-# The SHA-256 of a certificate's public key, as --discovery-token-ca-cert-hash pins it (seed 002).
+# The SHA-256 of a certificate's public key, as --discovery-token-ca-cert-hash pins it.
 ca_cert_hash() {
   openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst -sha256 | awk '{ print $2 }'
 }
@@ -107,13 +98,25 @@ duration_seconds() {
   printf '%d\n' $((10#${h:-0} * 3600 + 10#${m:-0} * 60 + 10#${s:-0}))
 }
 
-# The kubeadm config API for a kubeadm minor such as 1.31: v1beta4 from 1.31 on, v1beta3 before.
+# The kubeadm config API for a kubeadm minor such as 1.31: v1beta4 from FIRST_V1BETA4_MINOR on.
 kubeadm_api_version() {
   local minor=${1#1.}
-  if ((10#$minor >= 31)); then echo kubeadm.k8s.io/v1beta4; else echo kubeadm.k8s.io/v1beta3; fi
+  if ((10#$minor >= 10#${FIRST_V1BETA4_MINOR#1.})); then echo kubeadm.k8s.io/v1beta4; else echo kubeadm.k8s.io/v1beta3; fi
 }
 
-# Appended to a failed kubeadm step's output: what the seeds look at when init or join fails. The
+# The pause image PAUSE_IMAGES gives minor $1.
+default_pause_image() {
+  local entry
+  for entry in $PAUSE_IMAGES; do
+    if [[ ${entry%%=*} == "$1" ]]; then
+      echo "${entry#*=}"
+      return 0
+    fi
+  done
+  die "no pause image known for Kubernetes $1"
+}
+
+# Appended to a failed kubeadm step's output: what an operator looks at by hand when init or join fails. The
 # orchestration files everything after the "==> diagnostics" line as the step log's diagnostics.
 # $1: optional file with kubeadm's own output at --v=5.
 print_node_diagnostics() {

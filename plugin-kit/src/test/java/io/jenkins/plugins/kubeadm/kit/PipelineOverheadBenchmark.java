@@ -3,12 +3,15 @@ package io.jenkins.plugins.kubeadm.kit;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
-import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
+import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
+import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.core.secrets.SecretRedactor;
 import io.jenkins.plugins.kubeadm.core.testnodes.StandInAptRepository;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,10 +42,12 @@ public final class PipelineOverheadBenchmark {
              StandInAptRepository repo = StandInAptRepository.serve(nodes.hostAddress(), List.of(VERSION))) {
             List<SshScriptRunner> runners = nodes.nodes().stream().map(TestNode::runner).toList();
             long start = System.nanoTime();
-            NodeSteps.prepareNodes(runners, node -> PrepareNodeParams.of(node.equals("cp1") ? "control-plane" : "worker", null, null, null),
-                    LineSink.NONE, Duration.ofMinutes(10), Cancellation.none());
-            NodeSteps.installRuntime(runners, InstallRuntimeParams.of("1.34.1", null, repo.repoUrl("1.34"), null), LineSink.NONE,
-                    Duration.ofMinutes(10), Cancellation.none());
+            // Step logs as the command-line runner writes them, so both sides do the same work.
+            try (KubeadmSteps steps = new KubeadmSteps(new StepLogs(Files.createTempDirectory("benchmark-logs"), new SecretRedactor()),
+                    LineSink.NONE, Duration.ofMinutes(10), Cancellation.none())) {
+                steps.prepareNodes(runners, node -> PrepareNodeParams.of(node.equals("cp1") ? "control-plane" : "worker", null, null, null));
+                steps.installRuntime(runners, InstallRuntimeParams.of("1.34.1", null, repo.repoUrl("1.34"), null));
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             for (SshScriptRunner r : runners) {
                 r.close();

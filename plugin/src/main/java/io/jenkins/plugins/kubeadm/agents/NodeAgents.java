@@ -6,6 +6,7 @@ import hudson.model.Label;
 import hudson.model.Node;
 import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.params.Defaults;
 import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import jenkins.model.Jenkins;
 public final class NodeAgents {
 
     /** The label that marks an agent as the control plane; prepareNode's default role comes from it. */
-    public static final String CONTROL_PLANE_LABEL = "k8s-control-plane";
+    public static final String CONTROL_PLANE_LABEL = Defaults.CONTROL_PLANE_LABEL;
 
     private NodeAgents() {
     }

@@ -39,6 +39,7 @@ final class RunScriptOnAgent extends MasterToSlaveCallable<AgentRunResult, IOExc
     private final String scriptFileName;
     private final byte[] script;
     private final byte[] commonLibrary;
+    private final byte[] defaults;
     private final LinkedHashMap<String, String> environment;
     private final LinkedHashMap<String, byte[]> privateFiles;
     private final ArrayList<String> resultFiles;
@@ -53,6 +54,7 @@ final class RunScriptOnAgent extends MasterToSlaveCallable<AgentRunResult, IOExc
         this.scriptFileName = request.script().fileName();
         this.script = request.script().content();
         this.commonLibrary = request.script().commonLibrary();
+        this.defaults = request.script().defaults();
         this.environment = new LinkedHashMap<>(request.environment());
         this.privateFiles = new LinkedHashMap<>(request.privateFiles());
         this.resultFiles = new ArrayList<>(request.resultFiles());
@@ -63,7 +65,7 @@ final class RunScriptOnAgent extends MasterToSlaveCallable<AgentRunResult, IOExc
 
     @Override
     public AgentRunResult call() throws IOException {
-        StepRequest request = new StepRequest(new StepScript(scriptFileName, script, commonLibrary), environment, privateFiles,
+        StepRequest request = new StepRequest(new StepScript(scriptFileName, script, commonLibrary, defaults), environment, privateFiles,
                 new LinkedHashSet<>(resultFiles));
         LineSink back = (node, stream, text) -> {
             OutputStream target = stream == LineSink.Stream.STDERR ? stderr : stdout;

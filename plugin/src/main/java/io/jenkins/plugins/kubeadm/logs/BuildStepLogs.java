@@ -4,15 +4,19 @@ import hudson.FilePath;
 import hudson.Launcher;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
 import io.jenkins.plugins.kubeadm.core.logs.ConsoleLineSink;
-import io.jenkins.plugins.kubeadm.core.logs.StepLogSink;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
+import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.secrets.SecretRedactor;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -34,7 +38,7 @@ public final class BuildStepLogs implements AutoCloseable {
     private final SecretRedactor redactor = new SecretRedactor();
     private final StepLogs stepLogs;
     private final ConsoleLineSink console;
-    private final StepLogSink sink;
+    private final List<KubeadmSteps> nodeSteps = new CopyOnWriteArrayList<>();
 
     public BuildStepLogs(Run<?, ?> run, TaskListener listener) {
         this.run = run;
@@ -42,7 +46,6 @@ public final class BuildStepLogs implements AutoCloseable {
         this.folder = new File(run.getRootDir(), WORK_FOLDER);
         this.stepLogs = new StepLogs(folder.toPath(), redactor);
         this.console = new ConsoleLineSink(listener.getLogger(), redactor);
-        this.sink = new StepLogSink(stepLogs, console);
     }
 
     public SecretRedactor redactor() {
@@ -53,9 +56,11 @@ public final class BuildStepLogs implements AutoCloseable {
         return stepLogs;
     }
 
-    /** Lines to the node's current step log and the console. */
-    public StepLogSink sink() {
-        return sink;
+    /** The node steps, each node's output in its step log and on the console. */
+    public KubeadmSteps nodeSteps(Duration timeout, Cancellation cancellation) {
+        KubeadmSteps steps = new KubeadmSteps(stepLogs, console, timeout, cancellation);
+        nodeSteps.add(steps);
+        return steps;
     }
 
     /** Lines to the console only (redacted). */
@@ -71,7 +76,9 @@ public final class BuildStepLogs implements AutoCloseable {
     /** Closes open logs and archives every step log of the build so far. */
     @Override
     public void close() throws IOException, InterruptedException {
-        sink.close();
+        for (KubeadmSteps steps : nodeSteps) {
+            steps.close();
+        }
         console.finish();
         Path root = stepLogs.root();
         if (!Files.isDirectory(root)) {

@@ -5,7 +5,7 @@ import hudson.FilePath;
 import hudson.model.Computer;
 import hudson.model.Run;
 import io.jenkins.plugins.kubeadm.agents.NodeRunners;
-import io.jenkins.plugins.kubeadm.core.cli.Inventory;
+import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.exec.HostKeyPolicy;
 import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;

@@ -1,6 +1,6 @@
 package io.jenkins.plugins.kubeadm.ssh;
 
-import io.jenkins.plugins.kubeadm.core.cli.Inventory;
+import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import java.io.Serializable;
 

@@ -11,7 +11,6 @@ import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginResult;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
-import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
@@ -174,8 +173,7 @@ public final class InstallGpuPluginStep extends ClusterStep {
         }
 
         private void gpuNodeSide(List<ScriptRunner> nodes, BuildStepLogs logs, Cancellation cancellation) {
-            logs.sink().logged(nodes.stream().map(ScriptRunner::nodeName).toList(), "gpu-node", () -> NodeSteps.gpuNodes(nodes,
-                    step.minDriverVersion, step.runtime, logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
+            logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation).gpuNodes(nodes, step.minDriverVersion, step.runtime);
         }
     }
 

@@ -7,7 +7,6 @@ import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
-import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
@@ -121,8 +120,7 @@ public final class InstallRuntimeStep extends NodeStep {
 
         private void install(List<ScriptRunner> nodes, InstallRuntimeParams params, BuildStepLogs logs, Cancellation cancellation) {
             List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
-            logs.sink().logged(names, "install-runtime", () -> NodeSteps.installRuntime(nodes, params, logs.sink(),
-                    Duration.ofMinutes(timeoutMinutes), cancellation));
+            logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation).installRuntime(nodes, params);
             logs.say("installRuntime: containerd and Kubernetes " + params.kubernetesVersion() + " on " + String.join(", ", names));
         }
     }

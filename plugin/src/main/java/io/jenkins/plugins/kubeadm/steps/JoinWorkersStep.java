@@ -158,7 +158,7 @@ public final class JoinWorkersStep extends NodeStep {
 
         private void join(List<ScriptRunner> workers, ControlPlane controlPlaneOf, JoinCommand joinCommand, BuildStepLogs logs,
                           Cancellation cancellation) throws IOException {
-            KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
+            KubeadmSteps steps = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation);
             List<KubeadmSteps.JoinResult> joined = steps.joinWorkers(workers, joinCommand, step.discoveryTimeout(),
                     step.preflightIgnores());
             for (KubeadmSteps.JoinResult r : joined) {

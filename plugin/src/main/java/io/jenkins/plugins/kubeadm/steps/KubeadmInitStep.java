@@ -191,7 +191,7 @@ public final class KubeadmInitStep extends NodeStep {
             JoinCommandCredential.Destination destination = JoinCommandCredential.plan(run,
                     Credentials.id("joinCredentialsId", step.joinCredentialsId), access().authentication());
             InventorySpec inventory = step.inventorySpec();
-            KubeadmSteps steps = new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation);
+            KubeadmSteps steps = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation);
             KubeadmSteps.InitResult result;
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {

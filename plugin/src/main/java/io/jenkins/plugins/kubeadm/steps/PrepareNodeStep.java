@@ -8,7 +8,6 @@ import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeIdentity;
-import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
@@ -131,9 +130,8 @@ public final class PrepareNodeStep extends NodeStep {
         private void prepare(List<ScriptRunner> nodes, Function<String, String> roleOf, Function<String, String> hostnameOf,
                              String hosts, BuildStepLogs logs, Cancellation cancellation) {
             List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
-            Map<String, NodeIdentity> identities = logs.sink().logged(names, "prepare-node", () -> NodeSteps.prepareNodes(nodes,
-                    node -> PrepareNodeParams.of(roleOf.apply(node), hostnameOf.apply(node), hosts, preflightIgnore),
-                    logs.sink(), Duration.ofMinutes(timeoutMinutes), cancellation));
+            Map<String, NodeIdentity> identities = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation).prepareNodes(nodes,
+                    node -> PrepareNodeParams.of(roleOf.apply(node), hostnameOf.apply(node), hosts, preflightIgnore));
             identities.forEach((node, id) -> logs.say("prepareNode: " + node + " ready as " + roleOf.apply(node) + " ("
                     + id.hostname() + ", " + id.primaryIp() + ")"));
         }

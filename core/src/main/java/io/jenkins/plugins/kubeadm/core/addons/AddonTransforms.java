@@ -51,7 +51,7 @@ public final class AddonTransforms {
         }
     }
 
-    /** Flannel: {@code --iface=<name>} on flanneld, replacing any interface already chosen (seed 002). */
+    /** Flannel: {@code --iface=<name>} on flanneld, replacing any interface already chosen. */
     public static void flannelInterface(List<ManifestObject> objects, String iface) {
         Container flanneld = container(find(objects, FLANNEL_DAEMONSET), FLANNEL_DAEMONSET, FLANNEL_CONTAINER);
         List<String> args = new ArrayList<>(flanneld.getArgs() == null ? List.of() : flanneld.getArgs());

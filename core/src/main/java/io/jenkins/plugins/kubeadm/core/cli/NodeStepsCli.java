@@ -6,10 +6,10 @@ import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
 import io.jenkins.plugins.kubeadm.core.logs.ConsoleLineSink;
-import io.jenkins.plugins.kubeadm.core.logs.StepLogSink;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
+import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeIdentity;
-import io.jenkins.plugins.kubeadm.core.nodes.NodeSteps;
+import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.nodes.ParallelStepRunner;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
@@ -62,19 +62,17 @@ public final class NodeStepsCli {
         ConsoleLineSink console = new ConsoleLineSink(out, redactor);
         List<ScriptRunner> runners = new ArrayList<>();
         StepLogs stepLogs = new StepLogs(options.logDir(), redactor);
-        try (StepLogSink logs = new StepLogSink(stepLogs, console)) {
+        try (KubeadmSteps steps = new KubeadmSteps(stepLogs, console, options.timeout(), Cancellation.none())) {
             for (Inventory.Entry e : options.inventory().nodes()) {
                 runners.add(new SshScriptRunner(new NodeTarget(e.name(), e.host(), e.port(), e.user(), options.identity(), options.hostKeys())));
             }
             Map<String, String> roles = new LinkedHashMap<>();
             options.inventory().nodes().forEach(e -> roles.put(e.name(), e.role()));
             String hosts = options.inventory().clusterHosts();
-            Map<String, NodeIdentity> ids = logs.logged(roles.keySet(), "prepare-node", () -> NodeSteps.prepareNodes(runners,
-                    node -> PrepareNodeParams.of(roles.get(node), node, hosts, options.preflightIgnore()),
-                    logs, options.timeout(), Cancellation.none()));
+            Map<String, NodeIdentity> ids = steps.prepareNodes(runners,
+                    node -> PrepareNodeParams.of(roles.get(node), node, hosts, options.preflightIgnore()));
             ids.forEach((node, id) -> out.println("[" + node + "] identity ok: " + id.hostname() + " " + id.primaryIp()));
-            logs.logged(roles.keySet(), "install-runtime",
-                    () -> NodeSteps.installRuntime(runners, options.runtime(), logs, options.timeout(), Cancellation.none()));
+            steps.installRuntime(runners, options.runtime());
             out.println("All nodes prepared; logs in " + stepLogs.root().toAbsolutePath().normalize());
             return 0;
         } catch (RuntimeException e) {

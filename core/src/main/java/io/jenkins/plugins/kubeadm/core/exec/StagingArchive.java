@@ -28,6 +28,7 @@ final class StagingArchive {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         addFile(out, "step.sh", request.script().content(), 0700);
         addFile(out, StepScript.COMMON_LIBRARY, request.script().commonLibrary(), 0600);
+        addFile(out, StepScript.DEFAULTS, request.script().defaults(), 0600);
         ByteArrayOutputStream env = new ByteArrayOutputStream();
         for (Map.Entry<String, String> e : request.environment().entrySet()) {
             env.writeBytes((e.getKey() + "=" + e.getValue()).getBytes(StandardCharsets.UTF_8));

@@ -3,14 +3,8 @@ package io.jenkins.plugins.kubeadm.core.logs;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
 import io.jenkins.plugins.kubeadm.core.secrets.RedactingLineSink;
 
-import io.jenkins.plugins.kubeadm.core.nodes.NodeStepResult;
-import io.jenkins.plugins.kubeadm.core.nodes.ParallelStepRunner;
 import java.io.Closeable;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.function.Supplier;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -89,31 +83,6 @@ public final class StepLogSink implements LineSink, Closeable {
             log = logs.open(node, IMPLICIT_STEP);
         }
         log.fail(reason, diagnostics);
-    }
-
-    /**
-     * Runs a step that reports per node through {@link ParallelStepRunner.StepFailedException}: opens
-     * each node's log for it, then records success, or the failure with its reason, per node. Any
-     * other exception fails every node's log with its message.
-     */
-    public <T> T logged(Collection<String> nodes, String step, Supplier<T> action) {
-        nodes.forEach(node -> beginStep(node, step));
-        try {
-            T result = action.get();
-            nodes.forEach(this::succeedStep);
-            return result;
-        } catch (ParallelStepRunner.StepFailedException e) {
-            Set<String> failed = new HashSet<>();
-            for (NodeStepResult r : e.failed()) {
-                failed.add(r.node());
-                failStep(r.node(), r.describe(), "");
-            }
-            nodes.stream().filter(node -> !failed.contains(node)).forEach(this::succeedStep);
-            throw e;
-        } catch (RuntimeException e) {
-            nodes.forEach(node -> failStep(node, String.valueOf(e.getMessage()), ""));
-            throw e;
-        }
     }
 
     /** Closes every open step log; their outcomes stay unrecorded. */

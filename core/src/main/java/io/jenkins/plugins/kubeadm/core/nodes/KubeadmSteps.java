@@ -8,7 +8,9 @@ import io.jenkins.plugins.kubeadm.core.exec.StepRequest;
 import io.jenkins.plugins.kubeadm.core.exec.StepScript;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogSink;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
+import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
+import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommandException;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinSecrets;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,10 +30,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * kubeadmInit, joinWorkers and resetNode on real nodes, and the cluster run that chains the first
- * two: init on the control plane, then all workers join in parallel.
+ * Every node step on real nodes, each node's output in its step log: prepareNode, installRuntime,
+ * kubeadmInit, joinWorkers, resetNode and the node side of installGpuPlugin, and the cluster run
+ * that chains init and join. The plugin, the command-line runner and the tests all run node steps
+ * through this class; {@link NodeSteps} holds the fan-out of the steps that need no secret.
  *
  * <p>The join secret never passes through a log: the bootstrap token is made here and registered
  * with the run's {@link SecretRedactor} before any node sees it, reaches the control plane as a
@@ -39,12 +46,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * file again. Every step's output lands in {@code kubeadm-logs/<node>/<NN>-<step>.log} through the
  * redactor; a failed step's log ends with the diagnostics the script appended.
  */
-public final class KubeadmSteps {
+public final class KubeadmSteps implements AutoCloseable {
 
     public static final String INIT_STEP = "kubeadm-init";
     public static final String JOIN_STEP = "kubeadm-join";
     public static final String RESET_STEP = "reset-node";
     public static final String DELETE_TOKEN_STEP = "delete-join-token";
+    public static final String PREPARE_STEP = "prepare-node";
+    public static final String RUNTIME_STEP = "install-runtime";
+    public static final String GPU_NODE_STEP = "gpu-node";
     /** How long a worker's kubeadm keeps trying to validate the API server with the token. */
     public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofMinutes(1);
 
@@ -87,6 +97,55 @@ public final class KubeadmSteps {
         this.console = new RedactingLineSink(Objects.requireNonNull(console, "console"), logs.redactor());
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
+    }
+
+    /**
+     * prepareNode on every node, then the cross-node identity check, each node's step log recording
+     * its outcome.
+     *
+     * @return each node's identity, by node name
+     * @throws ParallelStepRunner.StepFailedException       when the script failed on a node
+     * @throws IdentityCheck.DuplicateNodeIdentityException when nodes share a hostname, product_uuid, machine-id or MAC
+     * @throws IdentityCheck.ClockSkewException             when two nodes' clocks differ by more than 60 s
+     */
+    public Map<String, NodeIdentity> prepareNodes(List<? extends ScriptRunner> nodes, Function<String, PrepareNodeParams> paramsFor) {
+        return logged(nodes, PREPARE_STEP, () -> NodeSteps.prepareNodes(nodes, paramsFor, logSink, timeout, cancellation));
+    }
+
+    /** installRuntime on every node with the same parameters (a cluster runs one Kubernetes version). */
+    public List<NodeStepResult> installRuntime(List<? extends ScriptRunner> nodes, InstallRuntimeParams params) {
+        return logged(nodes, RUNTIME_STEP, () -> NodeSteps.installRuntime(nodes, params, logSink, timeout, cancellation));
+    }
+
+    /** The node side of installGpuPlugin on every GPU node, as {@link NodeSteps#gpuNodes} describes it. */
+    public List<NodeStepResult> gpuNodes(List<? extends ScriptRunner> nodes, String minDriverVersion, String runtimeMode) {
+        return logged(nodes, GPU_NODE_STEP, () -> NodeSteps.gpuNodes(nodes, minDriverVersion, runtimeMode, logSink, timeout, cancellation));
+    }
+
+    /**
+     * Runs a step whose failures come as {@link ParallelStepRunner.StepFailedException}: opens each
+     * node's log for it, then records success, or the failure with its reason, per node. Any other
+     * exception fails every node's log with its message.
+     */
+    private <T> T logged(List<? extends ScriptRunner> runners, String step, Supplier<T> action) {
+        List<String> nodes = runners.stream().map(ScriptRunner::nodeName).toList();
+        nodes.forEach(node -> logSink.beginStep(node, step));
+        try {
+            T result = action.get();
+            nodes.forEach(logSink::succeedStep);
+            return result;
+        } catch (ParallelStepRunner.StepFailedException e) {
+            Set<String> failed = new HashSet<>();
+            for (NodeStepResult r : e.failed()) {
+                failed.add(r.node());
+                logSink.failStep(r.node(), r.describe(), "");
+            }
+            nodes.stream().filter(node -> !failed.contains(node)).forEach(logSink::succeedStep);
+            throw e;
+        } catch (RuntimeException e) {
+            nodes.forEach(node -> logSink.failStep(node, String.valueOf(e.getMessage()), ""));
+            throw e;
+        }
     }
 
     /**
@@ -281,6 +340,12 @@ public final class KubeadmSteps {
         output.finish(results);
         ParallelStepRunner.requireSuccess("resetNode", results);
         return results;
+    }
+
+    /** Closes any step log a step left open (one interrupted while it ran); their outcomes stay unrecorded. */
+    @Override
+    public void close() {
+        logSink.close();
     }
 
     /** Parses a {@code MARKER key=value ...} line; empty when the line is something else. */

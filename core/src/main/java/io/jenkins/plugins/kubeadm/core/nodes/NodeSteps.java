@@ -19,8 +19,11 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-/** The node steps of a cluster build, each on many nodes in parallel. */
-public final class NodeSteps {
+/**
+ * The fan-out of the node steps that carry no secret, without step logs: {@link KubeadmSteps} wraps
+ * each in the nodes' logs, and the tests in this package run them bare.
+ */
+final class NodeSteps {
 
     private NodeSteps() {
     }
@@ -33,7 +36,7 @@ public final class NodeSteps {
      * @throws IdentityCheck.DuplicateNodeIdentityException when nodes share a hostname, product_uuid, machine-id or MAC
      * @throws IdentityCheck.ClockSkewException             when two nodes' clocks differ by more than 60 s
      */
-    public static Map<String, NodeIdentity> prepareNodes(List<? extends ScriptRunner> runners, Function<String, PrepareNodeParams> paramsFor,
+    static Map<String, NodeIdentity> prepareNodes(List<? extends ScriptRunner> runners, Function<String, PrepareNodeParams> paramsFor,
                                                          LineSink sink, Duration timeout, Cancellation cancellation) {
         StepScript script = StepScript.load("prepare-node.sh");
         Map<String, NodeIdentity> identities = new ConcurrentHashMap<>();
@@ -60,7 +63,7 @@ public final class NodeSteps {
     }
 
     /** installRuntime on every node with the same parameters (a cluster runs one Kubernetes version). */
-    public static List<NodeStepResult> installRuntime(List<? extends ScriptRunner> runners, InstallRuntimeParams params,
+    static List<NodeStepResult> installRuntime(List<? extends ScriptRunner> runners, InstallRuntimeParams params,
                                                       LineSink sink, Duration timeout, Cancellation cancellation) {
         StepRequest request = StepRequest.of(StepScript.load("install-runtime.sh"), params.environment());
         List<NodeStepResult> results = ParallelStepRunner.run(runners, node -> request, sink, timeout, cancellation);
@@ -75,7 +78,7 @@ public final class NodeSteps {
      * @param minDriverVersion lowest driver accepted, as nvidia-smi reports it (such as 535.104.05); null for the script's default
      * @param runtimeMode      default or runtimeClass, as {@link GpuPluginOptions#runtime} takes it; null for default
      */
-    public static List<NodeStepResult> gpuNodes(List<? extends ScriptRunner> runners, String minDriverVersion, String runtimeMode,
+    static List<NodeStepResult> gpuNodes(List<? extends ScriptRunner> runners, String minDriverVersion, String runtimeMode,
                                                 LineSink sink, Duration timeout, Cancellation cancellation) {
         Map<String, String> env = new LinkedHashMap<>();
         if (minDriverVersion != null) {

@@ -24,9 +24,8 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
     private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern PREFLIGHT_CHECK = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,62}");
 
-    /** What Flannel expects. */
-    public static final String DEFAULT_POD_NETWORK_CIDR = "10.244.0.0/16";
-    public static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
+    public static final String DEFAULT_POD_NETWORK_CIDR = Defaults.POD_NETWORK_CIDR;
+    public static final String DEFAULT_SERVICE_CIDR = Defaults.SERVICE_CIDR;
     public static final String DEFAULT_JOIN_TOKEN_TTL = "30m";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,5})h)?(?:(\\d{1,5})m)?(?:(\\d{1,7})s)?");

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.kubeadm.core.secrets;
 
+import io.jenkins.plugins.kubeadm.core.params.Defaults;
 import io.jenkins.plugins.kubeadm.core.params.KubernetesVersion;
 
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ import java.util.regex.Pattern;
 public final class JoinCommand {
 
     /** The CRI socket the node scripts install containerd at. */
-    public static final String CONTAINERD_CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
+    public static final String CONTAINERD_CRI_SOCKET = Defaults.CONTAINERD_CRI_SOCKET;
 
     static final String TOKEN_FORM = "[a-z0-9]{6}.[a-z0-9]{16}";
     static final String HASH_FORM = "sha256:<64 hex digits>";
@@ -41,8 +42,6 @@ public final class JoinCommand {
     private static final Pattern CONTINUATION = Pattern.compile("\\\\[ \\t]*\\r?\\n");
     private static final Pattern JOIN = Pattern.compile("(?<![A-Za-z0-9_-])kubeadm[ \\t]+join(?=[ \\t\\r]|$)([^\\n]*)", Pattern.MULTILINE);
     private static final Pattern KUBERNETES_MINOR = Pattern.compile("v?1\\.(\\d{1,3})(?:\\.\\d{1,4})?");
-    /** kubeadm reads v1beta4 from Kubernetes 1.31 on; v1beta3 until then. */
-    private static final int FIRST_V1BETA4_MINOR = 31;
 
     private final ApiServerEndpoint apiServerEndpoint;
     private final String token;
@@ -82,7 +81,7 @@ public final class JoinCommand {
         this.certificateKey = certificateKey;
     }
 
-    /** A worker join from its parts, e.g. a token and hash computed on the control plane (seed 002). */
+    /** A worker join from its parts, e.g. a token and hash computed on the control plane. */
     public static JoinCommand of(String apiServerEndpoint, String token, List<String> caCertHashes) {
         return new JoinCommand(ApiServerEndpoint.parse(apiServerEndpoint), token, caCertHashes, false, null);
     }
@@ -291,7 +290,7 @@ public final class JoinCommand {
         if (m == null || !m.matches()) {
             throw new IllegalArgumentException("Kubernetes version is not of the form 1.<minor>[.<patch>]");
         }
-        return Integer.parseInt(m.group(1)) >= FIRST_V1BETA4_MINOR ? "kubeadm.k8s.io/v1beta4" : "kubeadm.k8s.io/v1beta3";
+        return Integer.parseInt(m.group(1)) >= Defaults.FIRST_V1BETA4_MINOR ? "kubeadm.k8s.io/v1beta4" : "kubeadm.k8s.io/v1beta3";
     }
 
     /** See {@link #toJoinConfigurationYaml(String)}. */

@@ -97,27 +97,4 @@ class ValidatorsTest {
         assertThrows(ParameterException.class, () -> Validators.environmentName("n", "node-role"));
         assertThrows(ParameterException.class, () -> Validators.environmentName("n", "1X"));
     }
-
-    @Test
-    void theSupportedMinorsAreTheSameInJavaAndInTheNodeScripts() throws Exception {
-        String common = resource("kubeadm/scripts/lib/common.sh");
-        Matcher minors = Pattern.compile("SUPPORTED_KUBERNETES_MINORS=\"([^\"]+)\"").matcher(common);
-        assertTrue(minors.find());
-        assertEquals(KubernetesVersion.SUPPORTED_MINORS, List.of(minors.group(1).split(" ")));
-        Matcher defaultMinor = Pattern.compile("DEFAULT_KUBERNETES_MINOR=(\\S+)").matcher(common);
-        assertTrue(defaultMinor.find());
-        assertEquals(KubernetesVersion.defaultVersion().minor(), defaultMinor.group(1));
-        assertNull(KubernetesVersion.defaultVersion().patch());
-        String install = resource("kubeadm/scripts/install-runtime.sh");
-        for (String minor : KubernetesVersion.SUPPORTED_MINORS) {
-            assertTrue(Pattern.compile("^\\s+[0-9.|]*\\b" + Pattern.quote(minor) + "\\b[0-9.|]*\\) echo registry\\.k8s\\.io/pause:", Pattern.MULTILINE)
-                    .matcher(install).find(), "install-runtime.sh has no pause image for " + minor);
-        }
-    }
-
-    private static String resource(String path) throws Exception {
-        try (var in = ValidatorsTest.class.getClassLoader().getResourceAsStream(path)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 }

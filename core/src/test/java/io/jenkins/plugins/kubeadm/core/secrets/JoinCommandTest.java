@@ -23,14 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JoinCommandTest {
 
-    // The token and hash of the seed 003 transcript; the certificate key is made up.
+    // A token and hash as kubeadm init prints them; the certificate key is made up.
     static final String TOKEN = "ubptkc.w4jzuknripa0p3z7";
     static final String TOKEN_SECRET = "w4jzuknripa0p3z7";
     static final String HASH = "sha256:b9aad86ca0adce7b5acc4b8dd4a48dc97bf0fcfcd34a582f00cb96057d1c8cc1";
     static final String HASH2 = "sha256:7c2e69131a36ae2a042a339b33381c6d0d43887e2de83720eff5359e26aec866";
     static final String CERT_KEY = "3f1c9e0b7a6d5c4b3a29180f7e6d5c4b3a29180f7e6d5c4b3a29180f7e6d5c4b";
 
-    /** The end of seed 003's kubeadm init transcript, verbatim: multi-line form, eight-space continuation. */
+    /** The end of a kubeadm init transcript: multi-line form, eight-space continuation. */
     static final String INIT_OUTPUT_TAIL = ""
             + "[bootstrap-token] Using token: ubptkc.w4jzuknripa0p3z7\n"
             + "[bootstrap-token] Configuring bootstrap tokens, cluster-info ConfigMap, RBAC Roles\n"

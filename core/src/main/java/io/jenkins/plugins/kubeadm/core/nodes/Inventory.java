@@ -1,4 +1,4 @@
-package io.jenkins.plugins.kubeadm.core.cli;
+package io.jenkins.plugins.kubeadm.core.nodes;
 
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
@@ -20,7 +20,7 @@ public record Inventory(List<Entry> nodes) {
     }
 
     private static final Pattern ADDRESS = Pattern.compile("([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9.-]+)(?::(\\d{1,5}))?");
-    static final String FORM = "lines of 'NAME ROLE USER@HOST[:PORT]', e.g. 'nuc01 control-plane root@192.168.1.10'";
+    public static final String FORM = "lines of 'NAME ROLE USER@HOST[:PORT]', e.g. 'nuc01 control-plane root@192.168.1.10'";
 
     public static Inventory parse(String text) {
         List<Entry> entries = new ArrayList<>();
