@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import groovy.lang.Closure;
+import io.jenkins.plugins.kubeadm.core.plan.Phase;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +92,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         assertEquals(List.of(
                 call("resetNode", "label", EVERY_NODE),
                 call("prepareNode", "label", EVERY_NODE),
-                call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.35", "aptRepository", "", "registryMirror", ""),
+                call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "", "aptRepository", "", "registryMirror", ""),
                 call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "", "etcdImageTag", "", "corednsImageTag", "",
                         "ignorePreflightErrors", ""),
                 call("applyCni", "cni", "flannel", "version", "", "manifestUrl", ""),
@@ -108,6 +109,13 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
     }
 
     @Test
+    public void theStagesRunThePhasesInCoresOneOrder() {
+        params.put("GPU", true);
+        runExample();
+        assertEquals(Phase.ORDER.stream().map(Phase::step).toList(), stepCalls.stream().map(StepCall::step).toList());
+    }
+
+    @Test
     public void theParametersAreTheOnesTheIssueAsksFor() {
         runExample();
         assertEquals(List.of("NODES", "INVENTORY", "SSH_CREDENTIALS_ID", "KNOWN_HOSTS_CREDENTIALS_ID", "CNI", "KUBERNETES_VERSION", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
@@ -119,7 +127,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         }
         assertEquals(List.of("flannel", "weave", "calico"), parameterDefinitions.get("CNI").get("choices"));
         assertEquals("agents first: the weekly build's default", List.of("agents", "inventory"), parameterDefinitions.get("NODES").get("choices"));
-        assertEquals("1.35", parameterDefinitions.get("KUBERNETES_VERSION").get("defaultValue"));
+        assertEquals("empty: the plugin's default minor, kept in one place", "", parameterDefinitions.get("KUBERNETES_VERSION").get("defaultValue"));
         assertEquals(false, parameterDefinitions.get("GPU").get("defaultValue"));
     }
 
@@ -166,7 +174,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         site.put("WORKLOAD_PORT", "8080");
         params.putAll(site);
         runExample();
-        assertEquals(call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.35", "aptRepository", site.get("APT_REPOSITORY"),
+        assertEquals(call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "", "aptRepository", site.get("APT_REPOSITORY"),
                 "registryMirror", site.get("REGISTRY_MIRROR")), stepCalls.get(2));
         assertEquals(call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "10.0.0.5:5000", "etcdImageTag", "3.5.16-0",
                 "corednsImageTag", "v1.13.1", "ignorePreflightErrors", "HTTPProxyCIDR"), stepCalls.get(3));
@@ -192,7 +200,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
             assertTrue(step + " reaches the nodes over SSH", step.args().entrySet().containsAll(ssh.entrySet()));
             assertTrue(step + " uses no label", !step.args().containsKey("label"));
         }
-        assertEquals("1.35", stepCalls.get(2).args().get("kubernetesVersion"));
+        assertEquals("", stepCalls.get(2).args().get("kubernetesVersion"));
         assertEquals("flannel", stepCalls.get(4).args().get("cni"));
     }
 }

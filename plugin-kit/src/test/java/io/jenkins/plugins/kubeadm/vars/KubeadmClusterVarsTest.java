@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.Before;
 import org.junit.Test;
 
-/** vars/kubeadmCluster.groovy: the composite calls the steps in the order a person would, with the user's values. */
+/** vars/kubeadmCluster.groovy: the composite calls the steps in core's one phase order, with the user's values. */
 public class KubeadmClusterVarsTest extends PipelineUnitBase {
 
     private static final String EVERY_NODE = "k8s-control-plane || k8s-worker";
@@ -38,8 +38,8 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
                 call("prepareNode", "label", EVERY_NODE),
                 call("installRuntime", "label", EVERY_NODE),
                 call("kubeadmInit", "label", "k8s-control-plane"),
-                call("joinWorkers", "label", "k8s-worker"),
-                call("applyCni", "cni", "flannel", "controlPlaneLabel", "k8s-control-plane")), stepCalls);
+                call("applyCni", "cni", "flannel", "controlPlaneLabel", "k8s-control-plane"),
+                call("joinWorkers", "label", "k8s-worker", "controlPlaneLabel", "k8s-control-plane")), stepCalls);
     }
 
     @Test
@@ -51,9 +51,9 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
                 call("prepareNode", "label", "nuc1 || nuc-workers"),
                 call("installRuntime", "label", "nuc1 || nuc-workers", "kubernetesVersion", "1.34"),
                 call("kubeadmInit", "label", "nuc1", "joinCredentialsId", "lab-join", "podNetworkCidr", "192.168.0.0/16"),
-                call("joinWorkers", "label", "nuc-workers", "joinCredentialsId", "lab-join"),
                 call("applyCni", "cni", "calico", "controlPlaneLabel", "nuc1", "kubeconfigCredentialsId", "lab-admin",
-                        "podCidr", "192.168.0.0/16", "version", "v3.29.3")), stepCalls);
+                        "podCidr", "192.168.0.0/16", "version", "v3.29.3"),
+                call("joinWorkers", "label", "nuc-workers", "controlPlaneLabel", "nuc1", "joinCredentialsId", "lab-join")), stepCalls);
         assertEquals(List.of(), echoes);
     }
 
@@ -63,13 +63,13 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
         assertEquals(call("kubeadmInit", "label", "k8s-control-plane", "podNetworkCidr", "10.32.0.0/12"), stepCalls.get(2));
         assertEquals(call("applyCni", "cni", "flannel", "controlPlaneLabel", "k8s-control-plane", "kubeconfigCredentialsId", "lab-admin",
                 "podCidr", "10.32.0.0/12"),
-                stepCalls.get(4));
+                stepCalls.get(3));
     }
 
     @Test
     public void resetTrueResetsEveryNodeFirst() {
         kubeadmCluster("reset", true, "kubeconfigCredentialsId", "lab-admin");
-        assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "joinWorkers", "applyCni"),
+        assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers"),
                 stepCalls.stream().map(StepCall::step).toList());
         assertEquals(call("resetNode", "label", EVERY_NODE), stepCalls.get(0));
     }
@@ -77,7 +77,7 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
     @Test
     public void resetFalseResetsNothing() {
         kubeadmCluster("reset", false);
-        assertEquals(List.of("prepareNode", "installRuntime", "kubeadmInit", "joinWorkers", "applyCni"),
+        assertEquals(List.of("prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers"),
                 stepCalls.stream().map(StepCall::step).toList());
     }
 
@@ -115,6 +115,35 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
     public void anOlderPinnedFlannelReachesApplyCniAsItsVersion() {
         kubeadmCluster("cniVersion", "v0.20.2", "kubeconfigCredentialsId", "lab-admin");
         assertEquals(call("applyCni", "cni", "flannel", "controlPlaneLabel", "k8s-control-plane", "kubeconfigCredentialsId", "lab-admin",
-                "version", "v0.20.2"), stepCalls.get(4));
+                "version", "v0.20.2"), stepCalls.get(3));
+    }
+
+    @Test
+    public void aSiteWithoutInternetBuildsTheClusterInOneCall() {
+        kubeadmCluster("kubernetesVersion", "1.34", "aptRepository", "http://10.0.0.5:8080/k8s/", "registryMirror", "http://10.0.0.5:5000",
+                "imageRepository", "10.0.0.5:5000/k8s", "etcdImageTag", "3.5.21-0", "corednsImageTag", "v1.12.0",
+                "ignorePreflightErrors", "Swap", "cniManifestUrl", "http://10.0.0.5:8080/flannel.yml");
+        assertEquals(List.of(
+                call("prepareNode", "label", EVERY_NODE),
+                call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "1.34", "aptRepository", "http://10.0.0.5:8080/k8s/",
+                        "registryMirror", "http://10.0.0.5:5000"),
+                call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "10.0.0.5:5000/k8s", "etcdImageTag", "3.5.21-0",
+                        "corednsImageTag", "v1.12.0", "ignorePreflightErrors", "Swap"),
+                call("applyCni", "controlPlaneLabel", "k8s-control-plane", "cni", "flannel", "manifestUrl", "http://10.0.0.5:8080/flannel.yml"),
+                call("joinWorkers", "label", "k8s-worker", "controlPlaneLabel", "k8s-control-plane", "ignorePreflightErrors", "Swap")),
+                stepCalls);
+    }
+
+    @Test
+    public void aWorkloadAndTheGpuPluginComeLastOverTheInventorysNodes() {
+        String inventory = "cp1 control-plane root@10.0.0.10\nw1 worker root@10.0.0.11";
+        kubeadmCluster("inventory", inventory, "sshCredentialsId", "nodes-ssh", "workloadManifestText", "kind: List", "smokeTarget", "service/web:80",
+                "gpu", true, "gpuRuntime", "runtimeClass");
+        assertEquals(List.of("prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload", "installGpuPlugin"),
+                stepCalls.stream().map(StepCall::step).toList());
+        assertEquals(call("deployWorkload", "inventory", inventory, "sshCredentialsId", "nodes-ssh", "manifestText", "kind: List",
+                "smokeTarget", "service/web:80"), stepCalls.get(5));
+        assertEquals(call("installGpuPlugin", "inventory", inventory, "sshCredentialsId", "nodes-ssh", "runtime", "runtimeClass"),
+                stepCalls.get(6));
     }
 }

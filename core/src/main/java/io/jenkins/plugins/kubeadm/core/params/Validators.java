@@ -128,6 +128,14 @@ public final class Validators {
         return v;
     }
 
+    /** A whole number from {@code min} to {@code max}, such as a timeout in seconds. */
+    public static int integerRange(String parameter, int value, int min, int max, String unit) {
+        if (value < min || value > max) {
+            throw new ParameterException(parameter, value + " is out of range", unit + ", " + min + " to " + max);
+        }
+        return value;
+    }
+
     /** A TCP port, 1-65535. */
     public static int port(String parameter, String value) {
         String form = "a TCP port number 1-65535";

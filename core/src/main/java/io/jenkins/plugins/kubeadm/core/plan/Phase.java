@@ -1,0 +1,66 @@
+package io.jenkins.plugins.kubeadm.core.plan;
+
+import java.util.List;
+
+/**
+ * The phases of a cluster build, declared in the one order every entry point runs them: the plugin's
+ * kubeadmCluster, Jenkinsfile.example (a test holds its stages to this order), the command-line runner
+ * and the tests.
+ *
+ * <p>The pod network comes after the control plane and before the workers, as kubeadm init's own
+ * closing words ("deploy a pod network ... then you can join any number of worker nodes") and the
+ * runbooks our users follow have it: the control plane only turns Ready with it, and a worker that
+ * joins a cluster with a pod network gets its network pod at once. Reset comes first so last week's
+ * cluster cannot leak into this one; the workload proves the cluster serves; the GPU plugin comes
+ * last because it needs a working cluster and only some sites have a GPU node.
+ */
+public enum Phase {
+    RESET("resetNode", "reset-node.sh", Nodes.EVERY_NODE),
+    PREPARE("prepareNode", "prepare-node.sh", Nodes.EVERY_NODE),
+    RUNTIME("installRuntime", "install-runtime.sh", Nodes.EVERY_NODE),
+    CONTROL_PLANE("kubeadmInit", "kubeadm-init.sh", Nodes.CONTROL_PLANE),
+    CNI("applyCni", null, Nodes.CLUSTER_API),
+    WORKERS("joinWorkers", "kubeadm-join.sh", Nodes.WORKERS),
+    WORKLOAD("deployWorkload", null, Nodes.CLUSTER_API),
+    GPU("installGpuPlugin", "gpu-node.sh", Nodes.GPU_NODES);
+
+    /** What a phase works on. */
+    public enum Nodes { EVERY_NODE, CONTROL_PLANE, WORKERS, GPU_NODES, CLUSTER_API }
+
+    /** Every phase, in the order a cluster build runs them. */
+    public static final List<Phase> ORDER = List.of(values());
+
+    private final String step;
+    private final String script;
+    private final Nodes nodes;
+
+    Phase(String step, String script, Nodes nodes) {
+        this.step = step;
+        this.script = script;
+        this.nodes = nodes;
+    }
+
+    /** The Pipeline step that runs this phase. */
+    public String step() {
+        return step;
+    }
+
+    /** The node script in resources/kubeadm/scripts/ it runs on nodes; null for a phase that only talks to the API server. */
+    public String script() {
+        return script;
+    }
+
+    public Nodes nodes() {
+        return nodes;
+    }
+
+    /** The phase a Pipeline step runs. */
+    public static Phase ofStep(String step) {
+        for (Phase phase : ORDER) {
+            if (phase.step.equals(step)) {
+                return phase;
+            }
+        }
+        throw new IllegalArgumentException("no phase runs the step " + step);
+    }
+}
