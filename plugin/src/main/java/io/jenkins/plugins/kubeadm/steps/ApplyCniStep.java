@@ -105,7 +105,7 @@ public final class ApplyCniStep extends ClusterStep {
     public StepExecution start(StepContext context) throws Exception {
         Work work = work(effectiveTimeoutMinutes());
         // The release too: a version the catalog does not pin fails here, before the cluster or an agent is involved.
-        NodeStep.validated(() -> work.options().release(AddonCatalog.load()));
+        validated(() -> work.options().release(AddonCatalog.load()));
         checkedInventory(null);
         return new Execution(context, this, work);
     }
@@ -174,7 +174,7 @@ public final class ApplyCniStep extends ClusterStep {
     }
 
     @Extension
-    public static final class DescriptorImpl extends NodeStep.NodeStepDescriptor {
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
         static final String NAME = "applyCni";
 
         @Override

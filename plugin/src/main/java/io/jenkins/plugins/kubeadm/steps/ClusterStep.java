@@ -29,11 +29,10 @@ import org.kohsuke.stapler.DataBoundSetter;
  * here with a kubeconfig credential, or from here with the admin kubeconfig fetched over SSH from an
  * inventory's control-plane line into memory.
  */
-public abstract class ClusterStep extends SshInventoryStep {
+public abstract class ClusterStep extends KubeadmStep {
 
     private String kubeconfigCredentialsId;
     private String controlPlaneLabel;
-    private int timeoutMinutes;
 
     public String getKubeconfigCredentialsId() {
         return kubeconfigCredentialsId;
@@ -55,16 +54,6 @@ public abstract class ClusterStep extends SshInventoryStep {
         this.controlPlaneLabel = Util.fixEmptyAndTrim(controlPlaneLabel);
     }
 
-    public int getTimeoutMinutes() {
-        return timeoutMinutes;
-    }
-
-    /** How long the step waits for the cluster to become ready; 0 for 5 minutes. */
-    @DataBoundSetter
-    public void setTimeoutMinutes(int timeoutMinutes) {
-        this.timeoutMinutes = timeoutMinutes;
-    }
-
     /**
      * Checks the inventory parameters before the step starts.
      *
@@ -72,7 +61,7 @@ public abstract class ClusterStep extends SshInventoryStep {
      */
     final InventorySpec checkedInventory(String nodeLabel) throws AbortException {
         InventorySpec spec = inventorySpec();
-        NodeStep.validated(() -> {
+        validated(() -> {
             spec.check(nodeLabel);
             if (spec.given() && controlPlaneLabel != null) {
                 throw new ParameterException("controlPlaneLabel", "cannot go with an inventory, whose control-plane line is used",
@@ -83,12 +72,10 @@ public abstract class ClusterStep extends SshInventoryStep {
         return spec;
     }
 
-    final long effectiveTimeoutMinutes() throws AbortException {
-        if (timeoutMinutes < 0 || timeoutMinutes > 24 * 60) {
-            throw new AbortException("timeoutMinutes: '" + timeoutMinutes + "' is not a time limit (accepted: 1 to 1440 minutes,"
-                    + " or 0 for the default 5)");
-        }
-        return timeoutMinutes == 0 ? 5 : timeoutMinutes;
+    /** How long a cluster step waits for the cluster when the Jenkinsfile says nothing. */
+    @Override
+    int defaultTimeoutMinutes() {
+        return 5;
     }
 
     /**

@@ -100,7 +100,7 @@ public final class DeployWorkloadStep extends ClusterStep {
                     + " a file in the workspace, or manifestText: the YAML itself)");
         }
         long minutes = effectiveTimeoutMinutes();
-        NodeStep.validated(() -> work(manifestText == null ? "kind: ConfigMap" : manifestText, minutes).options());
+        validated(() -> work(manifestText == null ? "kind: ConfigMap" : manifestText, minutes).options());
         checkedInventory(null);
         return new Execution(context, this, minutes);
     }
@@ -171,7 +171,7 @@ public final class DeployWorkloadStep extends ClusterStep {
     }
 
     @Extension
-    public static final class DescriptorImpl extends NodeStep.NodeStepDescriptor {
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
         static final String NAME = "deployWorkload";
 
         @Override

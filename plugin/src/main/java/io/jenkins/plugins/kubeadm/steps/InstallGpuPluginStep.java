@@ -103,9 +103,9 @@ public final class InstallGpuPluginStep extends ClusterStep {
     @Override
     public StepExecution start(StepContext context) throws Exception {
         long minutes = effectiveTimeoutMinutes();
-        NodeStep.validated(() -> work(List.of(), minutes).options());
+        validated(() -> work(List.of(), minutes).options());
         if (minDriverVersion != null) {
-            NodeStep.validated(() -> Validators.driverVersion("minDriverVersion", minDriverVersion));
+            validated(() -> Validators.driverVersion("minDriverVersion", minDriverVersion));
         }
         checkedInventory(label);
         return new Execution(context, this, minutes);
@@ -178,7 +178,7 @@ public final class InstallGpuPluginStep extends ClusterStep {
     }
 
     @Extension
-    public static final class DescriptorImpl extends NodeStep.NodeStepDescriptor {
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
         static final String NAME = "installGpuPlugin";
 
         @Override

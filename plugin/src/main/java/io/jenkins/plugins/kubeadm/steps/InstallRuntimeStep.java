@@ -126,7 +126,7 @@ public final class InstallRuntimeStep extends NodeStep {
     }
 
     @Extension
-    public static final class DescriptorImpl extends NodeStepDescriptor {
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
         static final String NAME = "installRuntime";
 
         @Override

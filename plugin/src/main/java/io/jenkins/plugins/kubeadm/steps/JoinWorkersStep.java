@@ -177,7 +177,7 @@ public final class JoinWorkersStep extends NodeStep {
     }
 
     @Extension
-    public static final class DescriptorImpl extends NodeStepDescriptor {
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
         static final String NAME = "joinWorkers";
 
         @Override

@@ -209,7 +209,7 @@ public final class KubeadmInitStep extends NodeStep {
     }
 
     @Extension
-    public static final class DescriptorImpl extends NodeStepDescriptor {
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
         static final String NAME = "kubeadmInit";
 
         @Override

@@ -145,7 +145,7 @@ public final class PrepareNodeStep extends NodeStep {
     }
 
     @Extension
-    public static final class DescriptorImpl extends NodeStepDescriptor {
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
         static final String NAME = "prepareNode";
 
         @Override

@@ -68,7 +68,7 @@ public final class ResetNodeStep extends NodeStep {
     }
 
     @Extension
-    public static final class DescriptorImpl extends NodeStepDescriptor {
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
         static final String NAME = "resetNode";
 
         @Override

@@ -340,7 +340,7 @@ public class InventoryStepsTest {
         assertThat(new File(b.getRootDir(), "log").exists(), org.hamcrest.Matchers.is(true));
     }
 
-    /** The SSH fields' help lives once, with SshInventoryStep; Jenkins serves it for every step that has the fields. */
+    /** The SSH and inventory fields' help lives once, with KubeadmStep; Jenkins serves it for every step that has the fields. */
     @Test
     public void everyStepShowsTheSharedSshFieldsHelpAndItsOwnInventoryHelp() throws Exception {
         JenkinsRule.WebClient web = j.createWebClient();

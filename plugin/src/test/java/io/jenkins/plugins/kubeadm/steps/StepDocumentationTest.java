@@ -41,7 +41,7 @@ public class StepDocumentationTest {
     private static final String PACKAGE = StepDocumentationTest.class.getPackage().getName();
 
     /** The steps this plugin ships; the package scan below must find exactly these. */
-    private static final List<Class<? extends Step>> STEPS = List.<Class<? extends Step>>of(
+    static final List<Class<? extends Step>> STEPS = List.<Class<? extends Step>>of(
             PrepareNodeStep.class, InstallRuntimeStep.class, KubeadmInitStep.class, JoinWorkersStep.class,
             ResetNodeStep.class, ApplyCniStep.class, DeployWorkloadStep.class, InstallGpuPluginStep.class);
 
@@ -88,7 +88,7 @@ public class StepDocumentationTest {
                 problems.add(folder + "config.jelly is missing");
             } else {
                 try {
-                    formFields = formFields(config);
+                    formFields = formFields(step, config);
                 } catch (Exception e) {
                     problems.add(folder + "config.jelly is not well-formed XML: " + e.getMessage());
                 }
@@ -135,7 +135,7 @@ public class StepDocumentationTest {
     /**
      * The resource folder of the nearest class, from the step up through its superclasses, that has
      * this help file: Jenkins' Descriptor.getHelpFile searches a step's class and then its ancestors,
-     * so parameters a base class declares (SshInventoryStep's) have their help once, in its folder.
+     * so parameters a base class declares (KubeadmStep's) have their help once, in its folder.
      * The step's own folder when none has it (then reported missing there).
      */
     private static String helpFolderFor(Class<?> step, String file) {
@@ -168,14 +168,24 @@ public class StepDocumentationTest {
         }
     }
 
-    /** The values of every field="..." attribute in a Jelly view. */
-    private static Set<String> formFields(URL jelly) throws Exception {
+    /**
+     * The values of every field="..." attribute in a Jelly view, and in the pages it includes with
+     * {@code <st:include page="..." class="${descriptor.clazz}"/>}, found as Stapler finds them: in the
+     * step's resource folder or an ancestor's.
+     */
+    private static Set<String> formFields(Class<?> step, URL jelly) throws Exception {
         Set<String> fields = new TreeSet<>();
         NodeList elements = parse(jelly).getElementsByTagName("*");
         for (int i = 0; i < elements.getLength(); i++) {
             Element element = (Element) elements.item(i);
             if (element.hasAttribute("field")) {
                 fields.add(element.getAttribute("field"));
+            }
+            if (element.getTagName().equals("st:include")) {
+                String page = element.getAttribute("page");
+                URL included = step.getResource(helpFolderFor(step, page) + page);
+                assertTrue(step.getSimpleName() + " includes " + page + ", which no ancestor has", included != null);
+                fields.addAll(formFields(step, included));
             }
         }
         return fields;

@@ -16,6 +16,10 @@ import java.util.regex.Pattern;
  */
 public record Inventory(List<Entry> nodes) {
 
+    /** The two roles a line can give a node. */
+    public static final String CONTROL_PLANE = PrepareNodeParams.ROLES.get(0);
+    public static final String WORKER = PrepareNodeParams.ROLES.get(1);
+
     public record Entry(String name, String role, String user, String host, int port) {
     }
 

@@ -99,6 +99,18 @@ public final class KubeadmClusterPlan {
 
     private final Map<String, Object> values;
 
+    /** Whether a parameter is a boolean (a flag on the command line, true or false in a Jenkinsfile). */
+    public static boolean isBoolean(String name) {
+        Parameter p = PARAMETERS.get(name);
+        return p != null && p.kind() == Kind.BOOLEAN;
+    }
+
+    /** Whether a parameter is a whole number. */
+    public static boolean isInteger(String name) {
+        Parameter p = PARAMETERS.get(name);
+        return p != null && p.kind() == Kind.INTEGER;
+    }
+
     private KubeadmClusterPlan(Map<String, Object> values) {
         this.values = values;
     }
@@ -123,8 +135,13 @@ public final class KubeadmClusterPlan {
         return calls;
     }
 
+    /** kubeadmCluster's arguments checked, as {@link #stepCalls} checks them, for a runner of its own (the command line). */
+    public static KubeadmClusterPlan of(Map<?, ?> arguments) {
+        return check(arguments);
+    }
+
     /** The phases this call runs: reset only when asked, the workload with a manifest, the GPU plugin with gpu: true. */
-    List<Phase> phases() {
+    public List<Phase> phases() {
         List<Phase> phases = new ArrayList<>();
         for (Phase phase : Phase.ORDER) {
             boolean runs = switch (phase) {
@@ -141,7 +158,7 @@ public final class KubeadmClusterPlan {
     }
 
     /** The step parameters of one phase: where it runs, then every given value it takes, in the order they are declared. */
-    Map<String, Object> arguments(Phase phase) {
+    public Map<String, Object> arguments(Phase phase) {
         Map<String, Object> args = new LinkedHashMap<>();
         if (!values.containsKey("inventory") && !values.containsKey("inventoryFile")) {
             String controlPlane = (String) values.getOrDefault("controlPlaneLabel", Defaults.CONTROL_PLANE_LABEL);
@@ -287,9 +304,20 @@ public final class KubeadmClusterPlan {
         }
     }
 
-    private String given(String name) {
+    /** A text parameter as given; null when it was not (its step's default then applies). */
+    String given(String name) {
         Object value = values.get(name);
         return value instanceof String s ? s : null;
+    }
+
+    /** A boolean parameter; false when not given. */
+    boolean enabled(String name) {
+        return Boolean.TRUE.equals(values.get(name));
+    }
+
+    /** An integer parameter; null when not given. */
+    Integer number(String name) {
+        return (Integer) values.get(name);
     }
 
     private static void text(String name, Phase... phases) {

@@ -54,6 +54,22 @@ public enum Phase {
         return nodes;
     }
 
+    /** The phase's name on the command line: {@code control-plane} for CONTROL_PLANE. */
+    public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** The phase of a command-line name. */
+    public static Phase ofId(String id) {
+        for (Phase phase : ORDER) {
+            if (phase.id().equals(id)) {
+                return phase;
+            }
+        }
+        throw new io.jenkins.plugins.kubeadm.core.params.ParameterException("--phases", "'" + id + "' is not a phase",
+                String.join(", ", ORDER.stream().map(Phase::id).toList()));
+    }
+
     /** The phase a Pipeline step runs. */
     public static Phase ofStep(String step) {
         for (Phase phase : ORDER) {

@@ -202,9 +202,9 @@ class NodeStepsIT {
         java.nio.file.Path inventoryFile = java.nio.file.Files.writeString(dir.resolve("nodes.txt"), inventory);
         TestNode cp1 = nodes.node("cp1");
         var out = new java.io.ByteArrayOutputStream();
-        int status = io.jenkins.plugins.kubeadm.core.cli.NodeStepsCli.run(new String[] {"--inventory", inventoryFile.toString(),
+        int status = io.jenkins.plugins.kubeadm.core.cli.KubeadmClusterCli.run(new String[] {"--inventory", inventoryFile.toString(), "--phases", "prepare,runtime",
                 "--identity", cp1.clientKey().toString(), "--known-hosts", cp1.knownHosts().toString(),
-                "--kubernetes-version", "1.34", "--apt-repo", repo.repoUrl("1.34"), "--log-dir", dir.toString()},
+                "--kubernetes-version", "1.34", "--apt-repository", repo.repoUrl("1.34"), "--log-dir", dir.toString()},
                 new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
         assertEquals(0, status, out.toString(java.nio.charset.StandardCharsets.UTF_8));
         for (TestNode n : nodes.nodes()) {

@@ -347,8 +347,60 @@ class RealClusterIT {
         }
     }
 
+    /**
+     * The command-line runner, as a user without Jenkins runs it: kubeadmCluster's plan with reset, the
+     * same phases over SSH, forms the cluster again from the same test registry and mirrors.
+     */
     @Test
     @Order(5)
+    void theCommandLineRunnerResetsAndFormsTheClusterAgainWithTheSamePhases() throws Exception {
+        long t = System.nanoTime();
+        StringBuilder inventory = new StringBuilder();
+        for (TestNode n : nodes.nodes()) {
+            inventory.append(n.name()).append(n.name().equals("cp1") ? " control-plane " : " worker ").append("root@").append(n.address()).append('\n');
+        }
+        Path inventoryFile = Files.writeString(workspace.resolve("nodes.txt"), inventory);
+        Path cliLogs = workspace.resolve("command-line");
+        ByteArrayOutputStream cliConsole = new ByteArrayOutputStream();
+        TestNode cp = node("cp1");
+        String caBefore = cp.sh("openssl x509 -in /etc/kubernetes/pki/ca.crt -noout -fingerprint -sha256");
+        int status = io.jenkins.plugins.kubeadm.core.cli.KubeadmClusterCli.run(new String[] {
+                "--inventory", inventoryFile.toString(), "--identity", cp.clientKey().toString(), "--known-hosts", cp.knownHosts().toString(),
+                "--log-dir", cliLogs.toString(), "--reset",
+                "--kubernetes-version", KubernetesTestBed.KUBERNETES_VERSION, "--apt-repository", repo.repoUrl("1.26"),
+                "--pause-image", registry.hostPort() + "/pause:" + KubernetesTestBed.PAUSE_TAG, "--registry-mirror", registry.url(),
+                "--pod-network-cidr", POD_CIDR, "--image-repository", registry.hostPort(), "--etcd-image-tag", KubernetesTestBed.ETCD_TAG,
+                "--coredns-image-tag", KubernetesTestBed.COREDNS_TAG, "--ignore-preflight-errors", IGNORED_PREFLIGHT,
+                "--cni-version", KubernetesTestBed.FLANNEL_VERSION, "--cni-manifest-url", manifests.url("kube-flannel-v0.20.2.yml")},
+                new java.io.PrintStream(ClusterTestSupport.consoleCapturedIn(cliConsole), true, StandardCharsets.UTF_8), System.err);
+        phase("command-line runner: reset and the whole plan to all Ready", t);
+        String printed = cliConsole.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, printed);
+        assertNotEquals(caBefore, cp.sh("openssl x509 -in /etc/kubernetes/pki/ca.crt -noout -fingerprint -sha256"), "a new cluster, a new CA");
+        assertEquals("cp1 v1.26.1\nworker1 v1.26.1\nworker2 v1.26.1", nodeVersions());
+        assertEquals("True True True", cp.sh(KUBECTL + "get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status} {end}'").trim());
+        assertTrue(cp.sh(KUBECTL + "-n kube-flannel get configmap kube-flannel-cfg -o jsonpath='{.data.net-conf\\.json}'").contains(POD_CIDR));
+        // Only the tokens' usages are printed, never a token.
+        assertEquals("", cp.sh("kubeadm token list --kubeconfig /etc/kubernetes/admin.conf -o jsonpath='{.usages}'; true").trim(),
+                "the runner deleted its join token after the joins");
+        List<String> order = new ArrayList<>();
+        try (var files = Files.list(cliLogs.resolve("kubeadm-logs").resolve("cp1"))) {
+            files.map(f -> f.getFileName().toString()).sorted().forEach(order::add);
+        }
+        assertEquals(List.of("01-reset-node.log", "02-prepare-node.log", "03-install-runtime.log", "04-kubeadm-init.log"), order.subList(0, 4));
+        assertTrue(printed.contains("==> applyCni") && printed.indexOf("==> applyCni") < printed.indexOf("==> joinWorkers"), printed);
+        // Its join token was never known to this test: nothing shaped like a bootstrap token may show.
+        java.util.regex.Pattern token = java.util.regex.Pattern.compile("(?<![a-z0-9])[a-z0-9]{6}\\.[a-z0-9]{16}(?![a-z0-9])");
+        assertFalse(token.matcher(printed).find(), "the runner's console shows a bootstrap token");
+        try (var files = Files.walk(cliLogs)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(token.matcher(Files.readString(f)).find(), f + " holds a bootstrap token");
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
     void neitherTheTokenNorTheJoinCommandIsAnywhereTheRunWrote() throws Exception {
         List<String> searched = List.copyOf(secrets);
         assertTrue(searched.size() >= 4, "the secrets of both clusters' join commands: " + searched.size());
