@@ -25,6 +25,9 @@ Environment variables:
                           e.g. 1m or 90s, at most 1h (default: 1m)
   IGNORE_PREFLIGHT_ERRORS optional comma list of kubeadm preflight checks reported as warnings, by
                           name, e.g. Swap,NumCPU (default: none)
+  WAIT_FOR_READY          true: after joining, wait until this node is Ready (it needs the cluster's
+                          pod network), at most NODE_READY_TIMEOUT_SECONDS of lib/defaults.env
+                          (default: false)
 
 Prints "KUBEADM_JOIN_RESULT state=joined|unchanged endpoint=HOST:PORT ca_cert_hash=sha256:..." as its
 last line: the API server and CA this node now trusts.
@@ -37,6 +40,7 @@ reject_arguments "$@"
 JOIN_COMMAND_FILE=${JOIN_COMMAND_FILE:-}
 JOIN_DISCOVERY_TIMEOUT=${JOIN_DISCOVERY_TIMEOUT:-1m}
 IGNORE_PREFLIGHT_ERRORS=${IGNORE_PREFLIGHT_ERRORS:-}
+WAIT_FOR_READY=${WAIT_FOR_READY:-false}
 
 readonly KUBE_DIR=/etc/kubernetes
 readonly KUBELET_CONF=$KUBE_DIR/kubelet.conf
@@ -47,6 +51,7 @@ discovery_seconds=$(duration_seconds "$JOIN_DISCOVERY_TIMEOUT") && ((discovery_s
   die "JOIN_DISCOVERY_TIMEOUT: '$JOIN_DISCOVERY_TIMEOUT' is not a duration from 1s to 1h (accepted: hours, minutes and seconds such as 1m or 90s)"
 
 check_ignore_preflight_errors
+[[ $WAIT_FOR_READY == true || $WAIT_FOR_READY == false ]] || die "WAIT_FOR_READY: '$WAIT_FOR_READY' is not true or false (accepted: true or false)"
 
 source_name='standard input'
 if [[ -n $JOIN_COMMAND_FILE ]]; then
@@ -150,6 +155,32 @@ wait_for_kubelet() {
   return 1
 }
 
+# This node as the API server knows it: the kubelet's client certificate names it (CN=system:node:NAME).
+node_name() {
+  openssl x509 -in /var/lib/kubelet/pki/kubelet-client-current.pem -noout -subject 2>/dev/null | sed -nE 's/.*CN ?= ?system:node:([^,/ ]+).*/\1/p'
+}
+
+# With WAIT_FOR_READY=true: waits until this node's Ready condition is True, reading its own Node with
+# the kubelet's credentials (the node authorizer lets a kubelet read its own Node).
+wait_until_ready() {
+  [[ $WAIT_FOR_READY == true ]] || return 0
+  local name ready='' waited=0
+  name=$(node_name)
+  [[ -n $name ]] || die "cannot tell this node's name from the kubelet's client certificate"
+  log "waiting until node $name is Ready (at most ${NODE_READY_TIMEOUT_SECONDS}s)"
+  while ((waited < NODE_READY_TIMEOUT_SECONDS)); do
+    ready=$(kubectl --kubeconfig "$KUBELET_CONF" get node "$name" -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.reason}: {.message}{end}' 2>&1 || true)
+    if [[ $ready == True\ * ]]; then
+      note "Ready after ${waited}s"
+      return 0
+    fi
+    ((waited % 15 == 0)) && note "not Ready yet after ${waited}s: ${ready:-no Ready condition}"
+    sleep 5
+    waited=$((waited + 5))
+  done
+  die "node $name is not Ready after ${NODE_READY_TIMEOUT_SECONDS}s: ${ready:-no Ready condition} (is the pod network applied? applyCni comes before joinWorkers)"
+}
+
 umask 077
 work=$(mktemp -d)
 kubeadm_log=$work/kubeadm.log
@@ -178,6 +209,7 @@ if [[ -f $KUBELET_CONF ]]; then
       systemctl start kubelet
       wait_for_kubelet || die "the kubelet does not become active"
     fi
+    wait_until_ready
     printf 'KUBEADM_JOIN_RESULT state=unchanged endpoint=%s ca_cert_hash=sha256:%s\n' "$server" "$current_hash"
     exit 0
   fi
@@ -227,4 +259,5 @@ server=$(server_of "$KUBELET_CONF")
 current_hash=$(trusted_ca_hash)
 pinned "$current_hash" || die "after kubeadm join the node trusts CA sha256:$current_hash, which the join command does not pin"
 note "joined the cluster at $server (CA sha256:$current_hash)"
+wait_until_ready
 printf 'KUBEADM_JOIN_RESULT state=joined endpoint=%s ca_cert_hash=sha256:%s\n' "$server" "$current_hash"

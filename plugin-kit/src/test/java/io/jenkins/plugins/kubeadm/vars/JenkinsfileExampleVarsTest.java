@@ -96,7 +96,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
                 call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "", "etcdImageTag", "", "corednsImageTag", "",
                         "ignorePreflightErrors", ""),
                 call("applyCni", "cni", "flannel", "version", "", "manifestUrl", ""),
-                call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", ""),
+                call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", "", "waitForReady", true),
                 call("deployWorkload", "manifestText", manifestText(stepCalls.get(6)), "rollbackOnFailure", true,
                         "smokeTarget", "service/web:80")), stepCalls);
         assertEquals(List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload"), stagesRun);
@@ -179,7 +179,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         assertEquals(call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "10.0.0.5:5000", "etcdImageTag", "3.5.16-0",
                 "corednsImageTag", "v1.13.1", "ignorePreflightErrors", "HTTPProxyCIDR"), stepCalls.get(3));
         assertEquals(call("applyCni", "cni", "flannel", "version", "v0.20.2", "manifestUrl", site.get("CNI_MANIFEST_URL")), stepCalls.get(4));
-        assertEquals(call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", "HTTPProxyCIDR"), stepCalls.get(5));
+        assertEquals(call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", "HTTPProxyCIDR", "waitForReady", true), stepCalls.get(5));
         String manifest = manifestText(stepCalls.get(6));
         assertTrue(manifest, manifest.contains("image: 10.0.0.5:5000/web:1.0\n") && manifest.contains("containerPort: 8080\n")
                 && manifest.contains("targetPort: 8080\n"));

@@ -39,7 +39,7 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
                 call("installRuntime", "label", EVERY_NODE),
                 call("kubeadmInit", "label", "k8s-control-plane"),
                 call("applyCni", "cni", "flannel", "controlPlaneLabel", "k8s-control-plane"),
-                call("joinWorkers", "label", "k8s-worker", "controlPlaneLabel", "k8s-control-plane")), stepCalls);
+                call("joinWorkers", "label", "k8s-worker", "controlPlaneLabel", "k8s-control-plane", "waitForReady", true)), stepCalls);
     }
 
     @Test
@@ -53,7 +53,7 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
                 call("kubeadmInit", "label", "nuc1", "joinCredentialsId", "lab-join", "podNetworkCidr", "192.168.0.0/16"),
                 call("applyCni", "cni", "calico", "controlPlaneLabel", "nuc1", "kubeconfigCredentialsId", "lab-admin",
                         "podCidr", "192.168.0.0/16", "version", "v3.29.3"),
-                call("joinWorkers", "label", "nuc-workers", "controlPlaneLabel", "nuc1", "joinCredentialsId", "lab-join")), stepCalls);
+                call("joinWorkers", "label", "nuc-workers", "controlPlaneLabel", "nuc1", "joinCredentialsId", "lab-join", "waitForReady", true)), stepCalls);
         assertEquals(List.of(), echoes);
     }
 
@@ -130,7 +130,7 @@ public class KubeadmClusterVarsTest extends PipelineUnitBase {
                 call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "10.0.0.5:5000/k8s", "etcdImageTag", "3.5.21-0",
                         "corednsImageTag", "v1.12.0", "ignorePreflightErrors", "Swap"),
                 call("applyCni", "controlPlaneLabel", "k8s-control-plane", "cni", "flannel", "manifestUrl", "http://10.0.0.5:8080/flannel.yml"),
-                call("joinWorkers", "label", "k8s-worker", "controlPlaneLabel", "k8s-control-plane", "ignorePreflightErrors", "Swap")),
+                call("joinWorkers", "label", "k8s-worker", "controlPlaneLabel", "k8s-control-plane", "ignorePreflightErrors", "Swap", "waitForReady", true)),
                 stepCalls);
     }
 

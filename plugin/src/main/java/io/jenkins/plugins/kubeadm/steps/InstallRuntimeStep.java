@@ -88,25 +88,27 @@ public final class InstallRuntimeStep extends NodeStep {
 
     @Override
     public StepExecution start(StepContext context) throws Exception {
-        validated(this::params);
+        InstallRuntimeParams params = validated(this::params);
         checkedInventory();
-        return new Execution(context, this, effectiveTimeoutMinutes());
+        return new Execution(context, this, params, effectiveTimeoutMinutes());
     }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
         private static final long serialVersionUID = 1L;
         private final transient InstallRuntimeStep step;
+        /** Parsed once, in start(); like the step, not kept across a restart (this execution does not resume). */
+        private final transient InstallRuntimeParams params;
         private final int timeoutMinutes;
 
-        Execution(StepContext context, InstallRuntimeStep step, int timeoutMinutes) {
+        Execution(StepContext context, InstallRuntimeStep step, InstallRuntimeParams params, int timeoutMinutes) {
             super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.step = step;
+            this.params = params;
             this.timeoutMinutes = timeoutMinutes;
         }
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            InstallRuntimeParams params = step.params();
             InventorySpec inventory = step.inventorySpec();
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {

@@ -9,6 +9,7 @@ import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
+import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
@@ -35,6 +36,7 @@ public final class JoinWorkersStep extends NodeStep {
     private String ignorePreflightErrors;
     private String controlPlaneLabel;
     private boolean keepToken;
+    private boolean waitForReady;
 
     @DataBoundConstructor
     public JoinWorkersStep() {
@@ -89,6 +91,16 @@ public final class JoinWorkersStep extends NodeStep {
         this.keepToken = keepToken;
     }
 
+    public boolean isWaitForReady() {
+        return waitForReady;
+    }
+
+    /** Each worker waits, after joining, until it is Ready: for Jenkinsfiles that apply the pod network first. */
+    @DataBoundSetter
+    public void setWaitForReady(boolean waitForReady) {
+        this.waitForReady = waitForReady;
+    }
+
     @Override
     int defaultTimeoutMinutes() {
         return 10;
@@ -110,7 +122,7 @@ public final class JoinWorkersStep extends NodeStep {
     public StepExecution start(StepContext context) throws Exception {
         validated(this::discoveryTimeout);
         validated(this::preflightIgnores);
-        validated(() -> Credentials.id("joinCredentialsId", joinCredentialsId));
+        validated(() -> joinCredentialsId == null ? null : Validators.credentialId("joinCredentialsId", joinCredentialsId));
         if (checkedInventory().given() && controlPlaneLabel != null) {
             throw new hudson.AbortException("controlPlaneLabel: cannot go with an inventory, whose control-plane line deletes the"
                     + " join token (accepted: controlPlaneLabel with agents, or an inventory)");
@@ -131,7 +143,7 @@ public final class JoinWorkersStep extends NodeStep {
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            String credentialsId = Credentials.id("joinCredentialsId", step.joinCredentialsId);
+            String credentialsId = step.joinCredentialsId == null ? null : Validators.credentialId("joinCredentialsId", step.joinCredentialsId);
             JoinCommand joinCommand = JoinCommandCredential.read(run, credentialsId).forWorkers();
             logs.redactor().addAll(joinCommand.secrets());
             InventorySpec inventory = step.inventorySpec();
@@ -160,9 +172,10 @@ public final class JoinWorkersStep extends NodeStep {
                           Cancellation cancellation) throws IOException {
             KubeadmSteps steps = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation);
             List<KubeadmSteps.JoinResult> joined = steps.joinWorkers(workers, joinCommand, step.discoveryTimeout(),
-                    step.preflightIgnores());
+                    step.preflightIgnores(), step.waitForReady);
             for (KubeadmSteps.JoinResult r : joined) {
-                logs.say("joinWorkers: " + r.node() + (r.joined() ? " joined " : " was already a node of ") + r.apiServerEndpoint());
+                logs.say("joinWorkers: " + r.node() + (r.joined() ? " joined " : " was already a node of ") + r.apiServerEndpoint()
+                        + (step.waitForReady ? ", Ready" : ""));
             }
             if (step.keepToken) {
                 logs.say("joinWorkers: join token " + joinCommand.tokenId() + " kept (keepToken), it expires with its TTL");

@@ -8,6 +8,7 @@ import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
+import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
@@ -167,29 +168,31 @@ public final class KubeadmInitStep extends NodeStep {
 
     @Override
     public StepExecution start(StepContext context) throws Exception {
-        validated(this::params);
-        validated(() -> Credentials.id("joinCredentialsId", joinCredentialsId));
+        KubeadmInitParams params = validated(this::params);
+        validated(() -> joinCredentialsId == null ? null : Validators.credentialId("joinCredentialsId", joinCredentialsId));
         checkedInventory();
-        return new Execution(context, this, effectiveTimeoutMinutes());
+        return new Execution(context, this, params, effectiveTimeoutMinutes());
     }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
         private static final long serialVersionUID = 1L;
         private final transient KubeadmInitStep step;
+        /** Parsed once, in start(); like the step, not kept across a restart (this execution does not resume). */
+        private final transient KubeadmInitParams params;
         private final int timeoutMinutes;
 
-        Execution(StepContext context, KubeadmInitStep step, int timeoutMinutes) {
+        Execution(StepContext context, KubeadmInitStep step, KubeadmInitParams params, int timeoutMinutes) {
             super(context, DescriptorImpl.NAME, timeoutMinutes);
             this.step = step;
+            this.params = params;
             this.timeoutMinutes = timeoutMinutes;
         }
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            KubeadmInitParams params = step.params();
             // Where the join command goes, and whether the build may put it there, is settled before any node changes.
             JoinCommandCredential.Destination destination = JoinCommandCredential.plan(run,
-                    Credentials.id("joinCredentialsId", step.joinCredentialsId), access().authentication());
+                    step.joinCredentialsId == null ? null : Validators.credentialId("joinCredentialsId", step.joinCredentialsId), access().authentication());
             InventorySpec inventory = step.inventorySpec();
             KubeadmSteps steps = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation);
             KubeadmSteps.InitResult result;

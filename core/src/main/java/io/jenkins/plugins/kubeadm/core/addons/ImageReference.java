@@ -1,5 +1,6 @@
 package io.jenkins.plugins.kubeadm.core.addons;
 
+import io.jenkins.plugins.kubeadm.core.params.Validators;
 import java.util.Locale;
 
 /**
@@ -12,7 +13,7 @@ public record ImageReference(String registry, boolean registryImplied, String pa
     public static final String DOCKER_HUB = "docker.io";
 
     public static ImageReference parse(String reference) {
-        if (reference == null || reference.isBlank() || reference.chars().anyMatch(Character::isWhitespace)) {
+        if (reference == null || !Validators.IMAGE_REFERENCE.matcher(reference).matches()) {
             throw new IllegalArgumentException("not an image reference: '" + reference + "'");
         }
         String rest = reference;

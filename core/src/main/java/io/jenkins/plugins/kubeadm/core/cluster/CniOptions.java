@@ -49,37 +49,37 @@ public final class CniOptions {
 
     /** Flannel only: the node interface flanneld uses (multi-NIC nodes). */
     public CniOptions iface(String value) {
-        iface = value == null || value.isBlank() ? null : ClusterParameters.networkInterface("iface", value);
+        iface = value == null || value.isBlank() ? null : Validators.networkInterface("iface", value);
         return this;
     }
 
     /** Download the manifest from here instead of the catalog's URL (a mirror). */
     public CniOptions manifestUrl(String value) {
-        manifestUrl = value == null || value.isBlank() ? null : ClusterParameters.httpUrl("manifestUrl", value);
+        manifestUrl = value == null || value.isBlank() ? null : Validators.httpUrl("manifestUrl", value);
         return this;
     }
 
     /** Read the manifest from this file instead of downloading it. */
     public CniOptions manifestFile(String value) {
-        manifestFile = value == null || value.isBlank() ? null : ClusterParameters.existingFile("manifestFile", value);
+        manifestFile = value == null || value.isBlank() ? null : Validators.existingFile("manifestFile", value);
         return this;
     }
 
     /** The manifest's expected SHA-256. */
     public CniOptions sha256(String value) {
-        sha256 = value == null || value.isBlank() ? null : ClusterParameters.sha256("sha256", value);
+        sha256 = value == null || value.isBlank() ? null : Validators.sha256("sha256", value);
         return this;
     }
 
     /** Pull every image from this registry instead (same repository paths and tags). */
     public CniOptions imageRegistry(String value) {
-        imageRegistry = value == null || value.isBlank() ? null : ClusterParameters.imageRegistry("imageRegistry", value);
+        imageRegistry = value == null || value.isBlank() ? null : Validators.imageRegistry("imageRegistry", value);
         return this;
     }
 
     /** How long to wait for the CNI, the nodes and CoreDNS (default 300 s). */
     public CniOptions timeoutSeconds(long seconds) {
-        timeout = ClusterParameters.timeoutSeconds("timeout", seconds);
+        timeout = Validators.timeoutSeconds("timeout", seconds);
         return this;
     }
 

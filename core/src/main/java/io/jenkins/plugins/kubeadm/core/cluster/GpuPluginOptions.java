@@ -59,22 +59,22 @@ public final class GpuPluginOptions {
     }
 
     public GpuPluginOptions manifestUrl(String value) {
-        manifestUrl = value == null || value.isBlank() ? null : ClusterParameters.httpUrl("manifestUrl", value);
+        manifestUrl = value == null || value.isBlank() ? null : Validators.httpUrl("manifestUrl", value);
         return this;
     }
 
     public GpuPluginOptions manifestFile(String value) {
-        manifestFile = value == null || value.isBlank() ? null : ClusterParameters.existingFile("manifestFile", value);
+        manifestFile = value == null || value.isBlank() ? null : Validators.existingFile("manifestFile", value);
         return this;
     }
 
     public GpuPluginOptions sha256(String value) {
-        sha256 = value == null || value.isBlank() ? null : ClusterParameters.sha256("sha256", value);
+        sha256 = value == null || value.isBlank() ? null : Validators.sha256("sha256", value);
         return this;
     }
 
     public GpuPluginOptions imageRegistry(String value) {
-        imageRegistry = value == null || value.isBlank() ? null : ClusterParameters.imageRegistry("imageRegistry", value);
+        imageRegistry = value == null || value.isBlank() ? null : Validators.imageRegistry("imageRegistry", value);
         return this;
     }
 
@@ -83,24 +83,18 @@ public final class GpuPluginOptions {
         if (value == null || value.isBlank()) {
             smokeImage = null;
         } else {
-            try {
-                io.jenkins.plugins.kubeadm.core.addons.ImageReference.parse(value.trim());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException("smokeImage", "'" + value + "' is not an image reference",
-                        "e.g. " + DEFAULT_SMOKE_IMAGE);
-            }
-            smokeImage = value.trim();
+            smokeImage = Validators.imageReference("smokeImage", value, DEFAULT_SMOKE_IMAGE);
         }
         return this;
     }
 
     public GpuPluginOptions smokeNamespace(String value) {
-        smokeNamespace = ClusterParameters.namespace("smokeNamespace", value);
+        smokeNamespace = Validators.namespace("smokeNamespace", value);
         return this;
     }
 
     public GpuPluginOptions timeoutSeconds(long seconds) {
-        timeout = ClusterParameters.timeoutSeconds("timeout", seconds);
+        timeout = Validators.timeoutSeconds("timeout", seconds);
         return this;
     }
 

@@ -47,7 +47,7 @@ public final class WorkloadOptions {
 
     /** Namespace for namespaced objects that name none; an object naming another namespace is an error. */
     public WorkloadOptions namespace(String value) {
-        namespace = value == null || value.isBlank() ? null : ClusterParameters.namespace("namespace", value);
+        namespace = value == null || value.isBlank() ? null : Validators.namespace("namespace", value);
         return this;
     }
 
@@ -69,18 +69,18 @@ public final class WorkloadOptions {
             throw new ParameterException("smokeTarget", "'" + value + "' is not a smoke check target", form);
         }
         String resource = m.group(1).equals("pod") ? "pods" : "services";
-        smokeTarget = new SmokeTarget(resource, ClusterParameters.objectName("smokeTarget", m.group(2)), m.group(3));
+        smokeTarget = new SmokeTarget(resource, Validators.objectName("smokeTarget", m.group(2)), m.group(3));
         return this;
     }
 
     /** Path requested by the smoke check (default /). */
     public WorkloadOptions smokePath(String value) {
-        smokePath = ClusterParameters.urlPath("smokePath", value);
+        smokePath = Validators.urlPath("smokePath", value);
         return this;
     }
 
     public WorkloadOptions timeoutSeconds(long seconds) {
-        timeout = ClusterParameters.timeoutSeconds("timeout", seconds);
+        timeout = Validators.timeoutSeconds("timeout", seconds);
         return this;
     }
 

@@ -270,6 +270,15 @@ public final class KubeadmSteps implements AutoCloseable {
      */
     public List<JoinResult> joinWorkers(List<? extends ScriptRunner> workers, JoinCommand joinCommand, Duration discoveryTimeout,
                                         List<String> ignorePreflightErrors) {
+        return joinWorkers(workers, joinCommand, discoveryTimeout, ignorePreflightErrors, false);
+    }
+
+    /**
+     * joinWorkers, each worker then waiting until it is Ready when {@code waitForReady} (it needs the
+     * cluster's pod network: the one phase order applies it before the workers join).
+     */
+    public List<JoinResult> joinWorkers(List<? extends ScriptRunner> workers, JoinCommand joinCommand, Duration discoveryTimeout,
+                                        List<String> ignorePreflightErrors, boolean waitForReady) {
         if (joinCommand.isControlPlane()) {
             throw new IllegalArgumentException("joinWorkers takes a worker join command (JoinCommand.forWorkers())");
         }
@@ -283,6 +292,9 @@ public final class KubeadmSteps implements AutoCloseable {
         env.put("JOIN_DISCOVERY_TIMEOUT", seconds + "s");
         if (!ignorePreflightErrors.isEmpty()) {
             env.put("IGNORE_PREFLIGHT_ERRORS", String.join(",", KubeadmInitParams.preflightChecks(String.join(",", ignorePreflightErrors))));
+        }
+        if (waitForReady) {
+            env.put("WAIT_FOR_READY", "true");
         }
         StepRequest request = new StepRequest(StepScript.load("kubeadm-join.sh"), env, Map.of(JOIN_COMMAND_FILE, commandFile));
         StepOutput output = new StepOutput(JOIN_RESULT);

@@ -1,7 +1,5 @@
 package io.jenkins.plugins.kubeadm.core.params;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -15,23 +13,13 @@ public record InstallRuntimeParams(KubernetesVersion kubernetesVersion, String p
 
     private static final Pattern REGISTRY_MIRROR = Pattern.compile("(https?)://([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?)/?");
 
-    private static final Pattern IMAGE_REFERENCE = Pattern.compile(
-            "[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*"
-                    + "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?");
-
     public static InstallRuntimeParams of(String kubernetesVersion, String pauseImage, String aptRepo, String aptKeyUrl) {
         KubernetesVersion version = blank(kubernetesVersion) ? KubernetesVersion.defaultVersion()
                 : Validators.kubernetesVersion("kubernetesVersion", kubernetesVersion);
-        String image = null;
-        if (!blank(pauseImage)) {
-            image = pauseImage.trim();
-            if (!IMAGE_REFERENCE.matcher(image).matches()) {
-                throw new ParameterException("pauseImage", "'" + pauseImage + "' is not an image reference",
-                        "e.g. registry.k8s.io/pause:3.10 or myregistry:5000/pause:3.10");
-            }
-        }
-        return new InstallRuntimeParams(version, image, blank(aptRepo) ? null : httpUrl("aptRepository", aptRepo),
-                blank(aptKeyUrl) ? null : httpUrl("aptKeyUrl", aptKeyUrl), null);
+        String image = blank(pauseImage) ? null
+                : Validators.imageReference("pauseImage", pauseImage, "registry.k8s.io/pause:3.10 or myregistry:5000/pause:3.10");
+        return new InstallRuntimeParams(version, image, blank(aptRepo) ? null : Validators.httpUrl("aptRepository", aptRepo).toString(),
+                blank(aptKeyUrl) ? null : Validators.httpUrl("aptKeyUrl", aptKeyUrl).toString(), null);
     }
 
     /**
@@ -72,20 +60,5 @@ public record InstallRuntimeParams(KubernetesVersion kubernetesVersion, String p
 
     private static boolean blank(String s) {
         return s == null || s.isBlank();
-    }
-
-    private static String httpUrl(String parameter, String value) {
-        String form = "an http:// or https:// URL without spaces, e.g. https://pkgs.k8s.io/core:/stable:/v1.31/deb/";
-        String v = value.trim();
-        try {
-            URI uri = new URI(v);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                    && !v.matches(".*[\\s\"'\\[\\]].*")) {
-                return v;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        throw new ParameterException(parameter, "'" + value + "' is not a URL", form);
     }
 }

@@ -19,9 +19,6 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
                                 boolean controlPlaneSchedulable, String imageRepository, String etcdImageTag,
                                 String corednsImageTag, List<String> ignorePreflightErrors) {
 
-    private static final Pattern IMAGE_REPOSITORY = Pattern.compile(
-            "[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*");
-    private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern PREFLIGHT_CHECK = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,62}");
 
     public static final String DEFAULT_POD_NETWORK_CIDR = Defaults.POD_NETWORK_CIDR;
@@ -73,14 +70,7 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
      * or {@code mirror.lab.example/k8s}; blank for kubeadm's default registry.k8s.io.
      */
     public KubeadmInitParams withImageRepository(String repository) {
-        String repo = null;
-        if (!blank(repository)) {
-            repo = repository.trim().replaceAll("/+$", "");
-            if (!IMAGE_REPOSITORY.matcher(repo).matches()) {
-                throw new ParameterException("imageRepository", "'" + repository + "' is not an image repository",
-                        "HOST[:PORT][/PATH] without a scheme, e.g. 10.0.0.5:5000 or mirror.lab.example/k8s");
-            }
-        }
+        String repo = blank(repository) ? null : Validators.imageRegistry("imageRepository", repository);
         return new KubeadmInitParams(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint, kubernetesVersion,
                 joinTokenTtl, controlPlaneSchedulable, repo, etcdImageTag, corednsImageTag, ignorePreflightErrors);
     }
@@ -121,14 +111,7 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
     }
 
     private static String tag(String parameter, String value) {
-        if (blank(value)) {
-            return null;
-        }
-        String v = value.trim();
-        if (!IMAGE_TAG.matcher(v).matches()) {
-            throw new ParameterException(parameter, "'" + value + "' is not an image tag", "letters, digits, '_', '.', '-', e.g. 3.5.16-0 or v1.11.3");
-        }
-        return v;
+        return blank(value) ? null : Validators.imageTag(parameter, value);
     }
 
     public Map<String, String> environment() {

@@ -1,5 +1,10 @@
 package io.jenkins.plugins.kubeadm.core.params;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -13,6 +18,19 @@ public final class Validators {
     private static final Pattern KUBERNETES_VERSION = Pattern.compile("v?(1)\\.(\\d{1,2})(?:\\.(\\d{1,3}))?");
     private static final Pattern ADDON_VERSION = Pattern.compile("v?(\\d{1,4}\\.\\d{1,4}\\.\\d{1,4})");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]*");
+    private static final Pattern CREDENTIAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    /** A registry host, optional port and path: kubeadm's imageRepository, a CNI's or the GPU plugin's mirror. */
+    private static final Pattern IMAGE_REGISTRY = Pattern.compile(
+            "[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*");
+    private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    /** A container image reference: [registry[:port]/]path[:tag][@sha256:digest]; addons.ImageReference splits it. */
+    public static final Pattern IMAGE_REFERENCE = Pattern.compile(
+            "[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*"
+                    + "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?");
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     private Validators() {
     }
@@ -110,12 +128,7 @@ public final class Validators {
 
     /** A name usable as an environment variable for a node script. */
     public static String environmentName(String parameter, String value) {
-        String form = "upper-case letters, digits and '_', not starting with a digit";
-        String v = required(parameter, value, form);
-        if (!ENV_NAME.matcher(v).matches()) {
-            throw new ParameterException(parameter, "'" + value + "' is not an environment variable name", form);
-        }
-        return v;
+        return matching(parameter, value, ENV_NAME, "an environment variable name", "upper-case letters, digits and '_', not starting with a digit");
     }
 
     /** An NVIDIA driver version as nvidia-smi prints it (gpu-node.sh compares up to three parts). */
@@ -134,6 +147,117 @@ public final class Validators {
             throw new ParameterException(parameter, value + " is out of range", unit + ", " + min + " to " + max);
         }
         return value;
+    }
+
+    /** A Linux network interface name as flanneld's --iface takes it: 1-15 characters, no '/', ':' or space. */
+    public static String networkInterface(String parameter, String value) {
+        return matching(parameter, value, INTERFACE, "an interface name", "a network interface name such as eth1 or enp0s8 (1-15 letters, digits, '.', '_', '-')");
+    }
+
+    public static String sha256(String parameter, String value) {
+        String form = "64 hexadecimal digits (sha256sum output)";
+        String v = required(parameter, value, form);
+        if (!SHA256.matcher(v).matches()) {
+            throw new ParameterException(parameter, "is not a SHA-256 digest", form);
+        }
+        return v.toLowerCase(Locale.ROOT);
+    }
+
+    /** A registry host with optional port and path prefix: {@code registry.local:5000} or {@code harbor.example.com/mirror}. */
+    public static String imageRegistry(String parameter, String value) {
+        String form = "a registry host, optional :port and /path, such as registry.local:5000 or harbor.example.com/mirror";
+        String v = required(parameter, value, form);
+        while (v.endsWith("/")) {
+            v = v.substring(0, v.length() - 1);
+        }
+        if (v.contains("://") || !IMAGE_REGISTRY.matcher(v).matches()) {
+            throw new ParameterException(parameter, "'" + value + "' is not a registry reference", form);
+        }
+        return v;
+    }
+
+    /**
+     * An http(s) URL without spaces, quotes or brackets (it may end up in an apt sources line). The value
+     * is never quoted back: a URL may carry credentials.
+     */
+    public static URI httpUrl(String parameter, String value) {
+        String form = "an http:// or https:// URL without spaces, e.g. https://pkgs.k8s.io/core:/stable:/v1.31/deb/";
+        String v = required(parameter, value, form);
+        try {
+            URI uri = new URI(v);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && !v.matches(".*[\\s\"'\\[\\]].*")) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new ParameterException(parameter, "is not an http(s) URL", form);
+    }
+
+    public static Path existingFile(String parameter, String value) {
+        String form = "the path of a readable file";
+        Path path = Path.of(required(parameter, value, form));
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new ParameterException(parameter, "'" + value + "' is not a readable file", form);
+        }
+        return path;
+    }
+
+    public static String namespace(String parameter, String value) {
+        return matching(parameter, value, DNS_LABEL, "a namespace name", "a namespace name: lower-case letters, digits and '-', at most 63 characters");
+    }
+
+    /** An object name (DNS-1123 subdomain), e.g. a Service or Pod name. */
+    public static String objectName(String parameter, String value) {
+        String form = "an object name: lower-case letters, digits, '-' and '.', at most 253 characters";
+        String v = required(parameter, value, form);
+        if (v.length() > 253 || !DNS_SUBDOMAIN.matcher(v).matches()) {
+            throw new ParameterException(parameter, "'" + value + "' is not an object name", form);
+        }
+        return v;
+    }
+
+    /** A timeout in seconds, 1 to 86400. */
+    public static Duration timeoutSeconds(String parameter, long seconds) {
+        if (seconds < 1 || seconds > 86_400) {
+            throw new ParameterException(parameter, seconds + " is out of range", "seconds, 1 to 86400");
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** A smoke-check path on the proxied server: starts with '/', no spaces, no '..' segments. */
+    public static String urlPath(String parameter, String value) {
+        String form = "a path starting with '/', such as / or /healthz";
+        String v = required(parameter, value, form);
+        if (!v.startsWith("/") || v.chars().anyMatch(c -> c <= ' ' || c == 127) || v.contains("/../") || v.endsWith("/..")) {
+            throw new ParameterException(parameter, "'" + value + "' is not a URL path", form);
+        }
+        return v;
+    }
+
+    /** A container image reference such as registry.k8s.io/pause:3.10 or myregistry:5000/pause:3.10. */
+    public static String imageReference(String parameter, String value, String example) {
+        return matching(parameter, value, IMAGE_REFERENCE, "an image reference", "an image reference, e.g. " + example);
+    }
+
+    /** An image tag such as 3.5.16-0 or v1.11.3. */
+    public static String imageTag(String parameter, String value) {
+        return matching(parameter, value, IMAGE_TAG, "an image tag", "letters, digits, '_', '.', '-', e.g. 3.5.16-0 or v1.11.3");
+    }
+
+    /** A Jenkins credential id as the steps take one (kubeadmInit writes under it). */
+    public static String credentialId(String parameter, String value) {
+        return matching(parameter, value, CREDENTIAL_ID, "a credential id", "letters, digits, '.', '_' and '-', such as kubeadm-join-lab");
+    }
+
+    /** A present value that matches {@code pattern} whole; else "'value' is not {@code what}". */
+    private static String matching(String parameter, String value, Pattern pattern, String what, String form) {
+        String v = required(parameter, value, form);
+        if (!pattern.matcher(v).matches()) {
+            throw new ParameterException(parameter, "'" + value + "' is not " + what, form);
+        }
+        return v;
     }
 
     /** A TCP port, 1-65535. */

@@ -110,12 +110,12 @@ public final class ClusterRun implements AutoCloseable {
                 if (!workers.isEmpty()) {
                     Integer seconds = plan.number("discoveryTimeoutSeconds");
                     steps.joinWorkers(workers, init.joinCommand(), seconds == null ? KubeadmSteps.DEFAULT_DISCOVERY_TIMEOUT
-                            : Duration.ofSeconds(seconds), KubeadmInitParams.preflightChecks(plan.given("ignorePreflightErrors")));
+                            : Duration.ofSeconds(seconds), KubeadmInitParams.preflightChecks(plan.given("ignorePreflightErrors")), true);
                 }
                 if (!plan.enabled("keepToken")) {
                     steps.deleteJoinToken(controlPlane(), init.joinCommand().tokenId());
                 }
-                say.accept("joinWorkers: " + workers.size() + " worker(s) joined");
+                say.accept("joinWorkers: " + workers.size() + " worker(s) joined and Ready");
             }
             case WORKLOAD -> {
                 WorkloadOptions options = new WorkloadOptions().manifestText(plan.given("workloadManifestText"))

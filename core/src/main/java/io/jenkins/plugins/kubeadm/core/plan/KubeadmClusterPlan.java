@@ -178,6 +178,10 @@ public final class KubeadmClusterPlan {
         if (phase == Phase.CNI) {
             args.put("cni", values.getOrDefault("cni", "flannel"));
         }
+        if (phase == Phase.WORKERS) {
+            // The pod network is on by now (Phase.ORDER), so a joined worker turns Ready: the build ends with every node Ready.
+            args.put("waitForReady", true);
+        }
         PARAMETERS.forEach((name, parameter) -> {
             String stepParameter = parameter.stepParameters().get(phase);
             if (stepParameter != null && values.containsKey(name)) {
@@ -245,6 +249,11 @@ public final class KubeadmClusterPlan {
         for (String label : List.of("controlPlaneLabel", "workerLabel", "gpuLabel")) {
             if (given(label) != null && given(label).contains("\n")) {
                 throw new ParameterException(label, "holds a line break", "a Jenkins label expression such as k8s-worker");
+            }
+        }
+        for (String id : List.of("joinCredentialsId", "kubeconfigCredentialsId", "sshCredentialsId", "knownHostsCredentialsId")) {
+            if (given(id) != null) {
+                Validators.credentialId(id, given(id));
             }
         }
         if (given("inventory") != null) {

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -96,5 +93,26 @@ class ValidatorsTest {
         assertEquals("NODE_ROLE", Validators.environmentName("n", "NODE_ROLE"));
         assertThrows(ParameterException.class, () -> Validators.environmentName("n", "node-role"));
         assertThrows(ParameterException.class, () -> Validators.environmentName("n", "1X"));
+    }
+
+    @Test
+    void oneCheckPerKindOfValueWhateverStepUsesIt() {
+        assertEquals("kubeadm-join-lab", Validators.credentialId("joinCredentialsId", "kubeadm-join-lab"));
+        assertThrows(ParameterException.class, () -> Validators.credentialId("joinCredentialsId", "-starts-with-dash"));
+        // A URL may carry credentials: the refusal never repeats it, for the apt repository as for a manifest.
+        String secretUrl = "https://user:s3cret@mirror.example/ space/";
+        for (String parameter : List.of("aptRepository", "manifestUrl")) {
+            ParameterException e = assertThrows(ParameterException.class, () -> Validators.httpUrl(parameter, secretUrl));
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        }
+        assertThrows(ParameterException.class, () -> InstallRuntimeParams.of(null, null, secretUrl, null));
+        assertEquals("https://pkgs.k8s.io/core:/stable:/v1.31/deb/", Validators.httpUrl("aptRepository", "https://pkgs.k8s.io/core:/stable:/v1.31/deb/").toString());
+        // One pattern for image references: the pause image, the GPU smoke image and the add-on manifests' images.
+        assertEquals("myregistry:5000/pause:3.10", Validators.imageReference("pauseImage", "myregistry:5000/pause:3.10", "x"));
+        assertThrows(ParameterException.class, () -> Validators.imageReference("pauseImage", "Registry/Pause:3.10", "x"));
+        assertThrows(IllegalArgumentException.class, () -> io.jenkins.plugins.kubeadm.core.addons.ImageReference.parse("Registry/Pause:3.10"));
+        // One registry check for kubeadm's imageRepository and the add-ons' imageRegistry.
+        assertEquals("10.0.0.5:5000/k8s", KubeadmInitParams.defaults().withImageRepository("10.0.0.5:5000/k8s/").imageRepository());
+        assertEquals("10.0.0.5:5000/k8s", Validators.imageRegistry("imageRegistry", "10.0.0.5:5000/k8s/"));
     }
 }

@@ -63,7 +63,8 @@ class KubeadmClusterPlanTest {
                 "aptRepository", "http://10.0.0.5:8080/k8s/", "registryMirror", "http://10.0.0.5:5000"), argumentsOf(calls, "installRuntime"));
         assertEquals(Map.of("label", "k8s-control-plane", "imageRepository", "10.0.0.5:5000/k8s", "etcdImageTag", "3.5.21-0",
                 "corednsImageTag", "v1.12.0", "ignorePreflightErrors", "Swap"), argumentsOf(calls, "kubeadmInit"));
-        assertEquals(Map.of("label", "k8s-worker", "controlPlaneLabel", "k8s-control-plane", "ignorePreflightErrors", "Swap"),
+        assertEquals(Map.of("label", "k8s-worker", "controlPlaneLabel", "k8s-control-plane", "ignorePreflightErrors", "Swap",
+                "waitForReady", true),
                 argumentsOf(calls, "joinWorkers"));
         assertEquals(Map.of("controlPlaneLabel", "k8s-control-plane", "cni", "flannel", "manifestUrl", "http://10.0.0.5:8080/flannel.yml"),
                 argumentsOf(calls, "applyCni"));
