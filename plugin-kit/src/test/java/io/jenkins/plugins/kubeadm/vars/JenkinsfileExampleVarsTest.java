@@ -146,7 +146,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
     }
 
     @Test
-    public void theWorkloadIsTheSeedsNginxDeploymentBehindTheServiceTheSmokeCheckCalls() {
+    public void theWorkloadIsAnNginxDeploymentBehindTheServiceTheSmokeCheckCalls() {
         runExample();
         String manifest = manifestText(stepCalls.get(6));
         String[] documents = manifest.split("(?m)^---$");

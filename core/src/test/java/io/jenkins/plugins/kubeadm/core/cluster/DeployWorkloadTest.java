@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DeployWorkloadTest {
 
-    /** Seed 001/003's nginx Deployment and its Service. */
+    /** A plain nginx Deployment and its Service, as the kubeadm runbooks deploy first. */
     private static String nginx(String image) {
         return """
                 apiVersion: apps/v1

@@ -81,4 +81,38 @@ class DefaultsTest {
             assertFalse(text.matches("(?s).*\\)\\s*echo\\s+\\S*pause:.*"), script.getFileName() + " has a table of pause images");
         }
     }
+
+    /** What the README and docs/ say of the defaults is what defaults.env holds. */
+    @Test
+    void theDocumentationStatesTheDefaultsOfTheFile() throws Exception {
+        Path root = SCRIPTS.getParent().getParent().getParent();
+        String first = Defaults.SUPPORTED_MINORS.get(0);
+        String last = Defaults.SUPPORTED_MINORS.get(Defaults.SUPPORTED_MINORS.size() - 1);
+        String readme = Files.readString(root.resolve("README.md"));
+        assertTrue(readme.contains("Kubernetes " + first + " to " + last + ", default " + Defaults.DEFAULT_MINOR), "README.md");
+        String scripts = Files.readString(root.resolve("docs/node-scripts.md"));
+        assertTrue(scripts.contains("Kubernetes minors\n" + first + " to " + last) || scripts.contains("Kubernetes minors " + first + " to " + last),
+                "docs/node-scripts.md names the supported minors");
+        assertTrue(scripts.contains("(default " + Defaults.DEFAULT_MINOR + ")"), "docs/node-scripts.md names the default minor");
+        assertTrue(scripts.contains("| `KUBERNETES_VERSION` | `" + Defaults.DEFAULT_MINOR + "` |"), "docs/node-scripts.md KUBERNETES_VERSION row");
+        assertTrue(scripts.contains("| `POD_NETWORK_CIDR` | `" + Defaults.POD_NETWORK_CIDR + "`"), "docs/node-scripts.md POD_NETWORK_CIDR row");
+        assertTrue(scripts.contains("| `SERVICE_CIDR` | `" + Defaults.SERVICE_CIDR + "`"), "docs/node-scripts.md SERVICE_CIDR row");
+        // The pause image row: "`registry.k8s.io/pause:3.9` for 1.26-1.30, `3.10` for 1.31-1.33, ..."
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("\\| `PAUSE_IMAGE` \\| ([^|]+)\\|").matcher(scripts);
+        assertTrue(row.find(), "docs/node-scripts.md PAUSE_IMAGE row");
+        java.util.regex.Matcher range = java.util.regex.Pattern.compile("`(?:registry\\.k8s\\.io/pause:)?([0-9.]+)` for (1\\.[0-9]+)-(1\\.[0-9]+)")
+                .matcher(row.group(1));
+        java.util.Map<String, String> documented = new java.util.HashMap<>();
+        while (range.find()) {
+            int from = Defaults.SUPPORTED_MINORS.indexOf(range.group(2));
+            int to = Defaults.SUPPORTED_MINORS.indexOf(range.group(3));
+            for (String minor : Defaults.SUPPORTED_MINORS.subList(from, to + 1)) {
+                documented.put(minor, "registry.k8s.io/pause:" + range.group(1));
+            }
+        }
+        assertEquals(Defaults.PAUSE_IMAGES, documented, "docs/node-scripts.md PAUSE_IMAGE row");
+        String plugin = Files.readString(root.resolve("docs/plugin.md"));
+        assertTrue(plugin.contains("`podNetworkCidr` (" + Defaults.POD_NETWORK_CIDR + "), `serviceCidr` (" + Defaults.SERVICE_CIDR + ")"),
+                "docs/plugin.md kubeadmInit row");
+    }
 }

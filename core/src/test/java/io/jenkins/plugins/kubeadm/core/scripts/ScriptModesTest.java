@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README tells people to run the node scripts as {@code sudo env VAR=value ./<step>.sh}: that
+ * The README and docs/ tell people to run the node scripts as {@code sudo env VAR=value ./<step>.sh}: that
  * needs the executable bit as the repository records it (a clone gets git's mode, not the disk's).
  */
 class ScriptModesTest {
@@ -33,7 +33,12 @@ class ScriptModesTest {
             files.filter(p -> p.getFileName().toString().endsWith(".sh"))
                     .forEach(p -> expected.add(ROOT.relativize(p).toString()));
         }
-        String readme = Files.readString(ROOT.resolve("README.md"));
+        StringBuilder readme = new StringBuilder(Files.readString(ROOT.resolve("README.md")));
+        try (Stream<Path> docs = Files.list(ROOT.resolve("docs"))) {
+            for (Path doc : docs.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                readme.append('\n').append(Files.readString(doc));
+            }
+        }
         Matcher named = Pattern.compile("(?<![\\w/.-])(?:\\./)?([a-z][a-z0-9-]*\\.sh)\\b").matcher(readme);
         while (named.find()) {
             Path script = SCRIPTS.resolve(named.group(1));
