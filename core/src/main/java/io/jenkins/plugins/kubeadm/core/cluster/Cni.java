@@ -41,10 +41,13 @@ public enum Cni {
         return catalog.addon(catalogName, v);
     }
 
-    /** Parses the step's {@code cni} parameter; flannel when blank. */
+    /** The CNI when none is asked for: Flannel, whose default pod network kubeadmInit's default matches. */
+    public static final Cni DEFAULT = FLANNEL;
+
+    /** Parses the step's {@code cni} parameter; {@link #DEFAULT} when blank. */
     public static Cni parse(String parameter, String value) {
         if (value == null || value.isBlank()) {
-            return FLANNEL;
+            return DEFAULT;
         }
         String v = value.trim().toLowerCase(Locale.ROOT);
         for (Cni cni : values()) {
@@ -53,6 +56,6 @@ public enum Cni {
             }
         }
         throw new ParameterException(parameter, "'" + value + "' is not a supported CNI",
-                Arrays.stream(values()).map(Cni::catalogName).collect(Collectors.joining(", ")) + " (default flannel)");
+                Arrays.stream(values()).map(Cni::catalogName).collect(Collectors.joining(", ")) + " (default " + DEFAULT.catalogName + ")");
     }
 }

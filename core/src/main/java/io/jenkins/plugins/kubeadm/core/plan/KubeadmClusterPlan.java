@@ -1,6 +1,7 @@
 package io.jenkins.plugins.kubeadm.core.plan;
 
 import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
+import io.jenkins.plugins.kubeadm.core.cluster.Cni;
 import io.jenkins.plugins.kubeadm.core.cluster.CniOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
@@ -176,7 +177,7 @@ public final class KubeadmClusterPlan {
             }
         }
         if (phase == Phase.CNI) {
-            args.put("cni", values.getOrDefault("cni", "flannel"));
+            args.put("cni", values.getOrDefault("cni", Cni.DEFAULT.catalogName()));
         }
         if (phase == Phase.WORKERS) {
             // The pod network is on by now (Phase.ORDER), so a joined worker turns Ready: the build ends with every node Ready.
