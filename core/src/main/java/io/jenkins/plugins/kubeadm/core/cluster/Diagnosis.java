@@ -1,12 +1,19 @@
 package io.jenkins.plugins.kubeadm.core.cluster;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -152,5 +159,38 @@ final class Diagnosis {
             sb.append(sb.length() == 0 ? ": " : ": ").append(m.length() > MAX_MESSAGE ? m.substring(0, MAX_MESSAGE) + "..." : m);
         }
         return sb.toString();
+    }
+
+    /** For each workload still rolling out: its progress and each of its pods that is not ready, with the reason; at most {@code max} lines. */
+    static List<String> workloads(KubernetesClient client, List<HasMetadata> notDone, int max) {
+        List<String> details = new ArrayList<>();
+        for (HasMetadata w : notDone) {
+            details.add(ApiErrors.kubectlName(w) + " in " + w.getMetadata().getNamespace() + ": " + Rollouts.of(w).progress());
+            LabelSelector selector = selectorOf(w);
+            if (selector == null || selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty()) {
+                continue;
+            }
+            List<Pod> pods;
+            try {
+                pods = client.pods().inNamespace(w.getMetadata().getNamespace()).withLabels(selector.getMatchLabels()).list().getItems();
+            } catch (KubernetesClientException e) {
+                throw ApiErrors.translate(e, "list", "pods", w.getMetadata().getNamespace(), null);
+            }
+            pods.stream().filter(p -> !isReady(p)).forEach(p -> details.add(pod(p)));
+        }
+        return details.size() > max ? details.subList(0, max) : details;
+    }
+
+    private static LabelSelector selectorOf(HasMetadata w) {
+        if (w instanceof Deployment d) {
+            return d.getSpec().getSelector();
+        }
+        if (w instanceof StatefulSet s) {
+            return s.getSpec().getSelector();
+        }
+        if (w instanceof DaemonSet d) {
+            return d.getSpec().getSelector();
+        }
+        return null;
     }
 }

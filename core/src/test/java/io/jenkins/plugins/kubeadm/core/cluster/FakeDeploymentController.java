@@ -43,7 +43,7 @@ final class FakeDeploymentController {
                 }
                 handled = key;
                 long revision = replicaSetFor(cluster, d, key);
-                d.getMetadata().setAnnotations(Map.of(WorkloadDeployer.REVISION_ANNOTATION, String.valueOf(revision)));
+                d.getMetadata().setAnnotations(Map.of(DeploymentRollback.REVISION_ANNOTATION, String.valueOf(revision)));
                 d = cluster.admin.apps().deployments().inNamespace(namespace).resource(d).update();
                 int desired = d.getSpec().getReplicas();
                 String image = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
@@ -75,7 +75,7 @@ final class FakeDeploymentController {
         List<ReplicaSet> owned = cluster.admin.apps().replicaSets().inNamespace(ns).list().getItems();
         long max = 0;
         for (ReplicaSet rs : owned) {
-            long revision = Long.parseLong(rs.getMetadata().getAnnotations().get(WorkloadDeployer.REVISION_ANNOTATION));
+            long revision = Long.parseLong(rs.getMetadata().getAnnotations().get(DeploymentRollback.REVISION_ANNOTATION));
             if (key.equals(rs.getMetadata().getAnnotations().get(TEMPLATE_KEY))) {
                 return revision;
             }
@@ -88,7 +88,7 @@ final class FakeDeploymentController {
         template.getMetadata().setLabels(labels);
         cluster.admin.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder().withNewMetadata()
                 .withName(d.getMetadata().getName() + "-" + key).withNamespace(ns).withLabels(labels)
-                .addToAnnotations(WorkloadDeployer.REVISION_ANNOTATION, String.valueOf(revision))
+                .addToAnnotations(DeploymentRollback.REVISION_ANNOTATION, String.valueOf(revision))
                 .addToAnnotations(TEMPLATE_KEY, key)
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
                         .withName(d.getMetadata().getName()).withUid(d.getMetadata().getUid()).withController(true).build())

@@ -1,0 +1,86 @@
+package io.jenkins.plugins.kubeadm.core.cluster;
+
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/** deployWorkload's smoke check: an HTTP GET through the API server's service or pod proxy. */
+final class SmokeCheck {
+
+    private final KubernetesClient client;
+    private final Consumer<String> progress;
+
+    SmokeCheck(KubernetesClient client, Consumer<String> progress) {
+        this.client = client;
+        this.progress = progress;
+    }
+
+    /** GET through the API server's service or pod proxy; retried while the proxy answers 502/503 (no endpoints yet). */
+    String check(WorkloadOptions.SmokeTarget target, String namespace, String path, Duration timeout) {
+        String base = client.getConfiguration().getMasterUrl();
+        String url = (base.endsWith("/") ? base : base + "/") + "api/v1/namespaces/" + namespace + "/" + target.resource()
+                + "/" + target.name() + ":" + target.port() + "/proxy" + path;
+        String what = "smoke check GET " + target.resource() + "/" + target.name() + ":" + target.port() + path
+                + " in " + namespace;
+        // The client retries 5xx answers with backoff on its own (about 20 s); the smoke check decides
+        // itself which answers are worth another try, so it uses a client that does not retry.
+        try (KubernetesClient once = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+                .withRequestRetryBackoffLimit(0).build()).build()) {
+            return check(once.getHttpClient(), url, what, timeout);
+        }
+    }
+
+    private String check(HttpClient http, String url, String what, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoffMillis = 250;
+        String last = "no answer";
+        while (true) {
+            try {
+                long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                HttpResponse<String> response = http.sendAsync(http.newHttpRequestBuilder().uri(url).build(), String.class)
+                        .get(remaining, TimeUnit.MILLISECONDS);
+                int code = response.code();
+                if (code >= 200 && code < 300) {
+                    String line = what + ": HTTP " + code;
+                    progress.accept(line);
+                    return line;
+                }
+                last = "HTTP " + code + excerpt(response.body());
+                if (code != 502 && code != 503) {
+                    throw new ClusterStepException(what + " failed: " + last);
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                last = e.getClass().getSimpleName();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterStepException("interrupted during " + what);
+            }
+            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
+                throw new ClusterStepException(what + " failed after " + timeout.toSeconds() + "s: " + last);
+            }
+            progress.accept(what + ": " + last + ", retrying");
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterStepException("interrupted during " + what);
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 4000);
+        }
+    }
+
+    private static String excerpt(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String oneLine = body.strip().replaceAll("\\s+", " ");
+        return ": " + (oneLine.length() > 200 ? oneLine.substring(0, 200) + "..." : oneLine);
+    }
+}
