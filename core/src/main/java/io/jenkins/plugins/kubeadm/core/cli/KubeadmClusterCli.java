@@ -140,6 +140,9 @@ public final class KubeadmClusterCli {
             }
         }
         ClusterRun.checkPhases(phases);
+        if (phases.contains(Phase.WORKLOAD) && !cluster.containsKey("workloadManifestText")) {
+            throw new ParameterException("--phases", "has workload without --workload-manifest", "--workload-manifest FILE with workload");
+        }
         int minutes = integer("--timeout-minutes", own.getOrDefault("--timeout-minutes", "20"));
         if (minutes < 1 || minutes > 240) {
             throw new ParameterException("--timeout-minutes", "is not 1-240", "minutes per step, e.g. 20");

@@ -82,6 +82,8 @@ class KubeadmClusterCliTest {
         assertEquals("kind: List\n", options.plan().arguments(Phase.WORKLOAD).get("manifestText"));
         assertTrue(assertThrows(ParameterException.class, () -> parse("--phases", "workers"))
                 .getMessage().startsWith("--phases: has workers without control-plane"));
+        assertTrue(assertThrows(ParameterException.class, () -> parse("--phases", "workload"))
+                .getMessage().startsWith("--phases: has workload without --workload-manifest"));
         assertTrue(assertThrows(ParameterException.class, () -> parse("--phases", "cluster"))
                 .getMessage().startsWith("--phases: 'cluster' is not a phase (accepted: reset, prepare, runtime, control-plane, cni, workers"));
     }
