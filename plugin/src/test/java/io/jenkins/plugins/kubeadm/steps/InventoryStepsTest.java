@@ -282,7 +282,7 @@ public class InventoryStepsTest {
         assertThat(StandInNodes.node("cp1").scripts(), empty());
     }
 
-    /** The form the README gives a Declarative Jenkinsfile that chooses between agents and an inventory. */
+    /** The form docs/plugin.md gives a Declarative Jenkinsfile that chooses between agents and an inventory. */
     @Test
     public void aDeclarativePipelineChoosesTheInventoryByParameter() throws Exception {
         String jenkinsfile = String.join("\n",

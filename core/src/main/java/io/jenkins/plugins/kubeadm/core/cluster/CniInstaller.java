@@ -42,7 +42,6 @@ final class CniInstaller {
     static final String WEAVE_WARNING = "WARNING: Weave Net 2.8.1 is its last release; the project has been "
             + "unmaintained since 2021. For NetworkPolicy on a maintained CNI, use cni: 'calico'.";
 
-    private static final int MAX_DETAILS = 20;
 
     private final KubernetesClient client;
     private final AddonCatalog catalog;
@@ -146,7 +145,7 @@ final class CniInstaller {
     private List<String> diagnose(DaemonSet applied, ObjectKey dsKey, Map<String, String> podLabels,
                                   List<Node> nodes, Deployment coredns) {
         List<String> details = new ArrayList<>();
-        List<Pod> cniPods = listPods(dsKey.namespace(), podLabels);
+        List<Pod> cniPods = Diagnosis.pods(client, dsKey.namespace(), podLabels);
         for (Node node : nodes) {
             String nodeName = node.getMetadata().getName();
             if (!Diagnosis.isReady(node)) {
@@ -170,20 +169,12 @@ final class CniInstaller {
         cniPods.stream().filter(p -> p.getSpec() == null || p.getSpec().getNodeName() == null)
                 .forEach(p -> details.add(Diagnosis.pod(p)));
         if (coredns != null) {
-            List<Pod> dnsPods = listPods("kube-system", Map.of("k8s-app", "kube-dns"));
+            List<Pod> dnsPods = Diagnosis.pods(client, "kube-system", Map.of("k8s-app", "kube-dns"));
             dnsPods.stream().filter(p -> !Diagnosis.isReady(p)).forEach(p -> details.add(Diagnosis.pod(p)));
             if (dnsPods.isEmpty()) {
                 details.add("CoreDNS has no pods yet");
             }
         }
-        return details.size() > MAX_DETAILS ? details.subList(0, MAX_DETAILS) : details;
-    }
-
-    private List<Pod> listPods(String namespace, Map<String, String> labels) {
-        try {
-            return client.pods().inNamespace(namespace).withLabels(labels).list().getItems();
-        } catch (KubernetesClientException e) {
-            throw ApiErrors.translate(e, "list", "pods", namespace, null);
-        }
+        return details.size() > Diagnosis.MAX_DETAILS ? details.subList(0, Diagnosis.MAX_DETAILS) : details;
     }
 }

@@ -1,20 +1,27 @@
 package io.jenkins.plugins.kubeadm.core.cluster;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** deployWorkload's rollbackOnFailure: a failed Deployment gets its previous revision's pod template back. */
+/**
+ * deployWorkload's rollbackOnFailure: each Deployment that did not roll out is rolled back like
+ * {@code kubectl rollout undo}, then the rollbacks are awaited as any rollout is.
+ */
 final class DeploymentRollback {
 
+    /** The deployment controller's revision number on a Deployment and on each of its ReplicaSets. */
     static final String REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
@@ -26,7 +33,55 @@ final class DeploymentRollback {
         this.progress = progress;
     }
 
-    Deployment current(Deployment d) {
+    /** What one rollback did, and the Deployment as applied by it (null when nothing was rolled back). */
+    private record Outcome(String line, Deployment restored) {
+    }
+
+    /**
+     * Rolls back every Deployment among {@code workloads} whose rollout is not done, and waits for those rollbacks.
+     *
+     * @return what was done, for the step's failure message: each rollback's line, then whether the previous
+     *         revisions are available again
+     */
+    String rollBackUnfinished(Map<String, HasMetadata> workloads, RolloutWatcher watcher) {
+        List<String> rollbacks = new ArrayList<>();
+        Map<String, HasMetadata> rolledBack = new LinkedHashMap<>();
+        for (var entry : workloads.entrySet()) {
+            if (entry.getValue() instanceof Deployment d && !Rollouts.deployment(current(d)).done()) {
+                Outcome outcome = rollBack(d);
+                rollbacks.add(outcome.line());
+                if (outcome.restored() != null) {
+                    rolledBack.put(entry.getKey(), outcome.restored());
+                }
+            }
+        }
+        return (rollbacks.isEmpty() ? "no Deployment to roll back" : String.join("; ", rollbacks))
+                + awaitRollbacks(rolledBack, watcher);
+    }
+
+    /**
+     * Waits for the rolled-back Deployments as for any rollout, and says whether their previous
+     * revision is available again; a rollback that does not come back is reported, not thrown, so
+     * the step's failure stays the original rollout's.
+     */
+    private String awaitRollbacks(Map<String, HasMetadata> rolledBack, RolloutWatcher watcher) {
+        if (rolledBack.isEmpty()) {
+            return "";
+        }
+        List<String> names = rolledBack.values().stream().map(ApiErrors::kubectlName).toList();
+        try {
+            watcher.await("rollback", rolledBack);
+        } catch (WaitTimeoutException | WaitFailedException e) {
+            String line = "the previous revision is NOT available again: " + e.getMessage();
+            progress.accept(line);
+            return "; " + line;
+        }
+        String line = "the previous revision is available again: " + String.join(", ", names);
+        progress.accept(line);
+        return "; " + line;
+    }
+
+    private Deployment current(Deployment d) {
         try {
             return client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName()).get();
         } catch (KubernetesClientException e) {
@@ -38,15 +93,12 @@ final class DeploymentRollback {
      * Like {@code kubectl rollout undo}: the pod template of the ReplicaSet with the highest
      * revision below the current one becomes the Deployment's template again.
      */
-    record Rollback(String line, Deployment restored) {
-    }
-
-    Rollback rollback(Deployment applied) {
+    private Outcome rollBack(Deployment applied) {
         String ns = applied.getMetadata().getNamespace();
         String name = applied.getMetadata().getName();
         Deployment live = current(applied);
         if (live == null) {
-            return new Rollback("deployment " + name + " is gone; nothing to roll back", null);
+            return new Outcome("deployment " + name + " is gone; nothing to roll back", null);
         }
         List<ReplicaSet> owned;
         try {
@@ -66,10 +118,11 @@ final class DeploymentRollback {
         ReplicaSet previous = owned.stream().filter(rs -> revision(rs.getMetadata().getAnnotations()) < below)
                 .max(Comparator.comparingLong(rs -> revision(rs.getMetadata().getAnnotations()))).orElse(null);
         if (previous == null) {
-            return new Rollback("could not roll back deployment " + name + ": it has no previous revision (this was its first rollout)", null);
+            return new Outcome("could not roll back deployment " + name + ": it has no previous revision (this was its first rollout)", null);
         }
         PodTemplateSpec template = SERIALIZATION.clone(previous.getSpec().getTemplate());
         if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
+            // The controller adds pod-template-hash to its ReplicaSets' templates; the Deployment's own has none.
             Map<String, String> labels = new HashMap<>(template.getMetadata().getLabels());
             labels.remove("pod-template-hash");
             template.getMetadata().setLabels(labels);
@@ -88,7 +141,7 @@ final class DeploymentRollback {
         long revision = revision(previous.getMetadata().getAnnotations());
         String done = "rolled back deployment " + name + " to revision " + revision;
         progress.accept(done);
-        return new Rollback(done, result);
+        return new Outcome(done, result);
     }
 
     private static long revision(Map<String, String> annotations) {
@@ -99,5 +152,4 @@ final class DeploymentRollback {
             return 0;
         }
     }
-
 }

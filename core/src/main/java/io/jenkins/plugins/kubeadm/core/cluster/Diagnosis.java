@@ -16,12 +16,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
-/** Says, in one line, why a node or pod is not ready, using the reasons the API server reports. */
+/** Says, in one line, why a node, pod or workload is not ready, using the reasons the API server reports. */
 final class Diagnosis {
 
     private static final int MAX_MESSAGE = 240;
+    /** Keeps a failure message readable when a workload has many broken pods. */
+    static final int MAX_DETAILS = 20;
 
     private Diagnosis() {
     }
@@ -72,6 +75,47 @@ final class Diagnosis {
         }
         return name + " is " + (status.getPhase() == null ? "pending" : status.getPhase())
                 + reason(status.getReason(), status.getMessage());
+    }
+
+    /**
+     * For each workload still rolling out: its progress ({@code deployment.apps/web in shop: 2/2 updated,
+     * 0/2 available}), then each of its pods that is not ready, as {@link #pod}; at most {@link #MAX_DETAILS} lines.
+     */
+    static List<String> workloads(KubernetesClient client, List<HasMetadata> notDone) {
+        List<String> details = new ArrayList<>();
+        for (HasMetadata w : notDone) {
+            String namespace = w.getMetadata().getNamespace();
+            details.add(ApiErrors.kubectlName(w) + " in " + namespace + ": " + Rollouts.of(w).progress());
+            LabelSelector selector = selectorOf(w);
+            if (selector == null || selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty()) {
+                continue;
+            }
+            pods(client, namespace, selector.getMatchLabels()).stream().filter(p -> !isReady(p))
+                    .forEach(p -> details.add(pod(p)));
+        }
+        return details.size() > MAX_DETAILS ? details.subList(0, MAX_DETAILS) : details;
+    }
+
+    private static LabelSelector selectorOf(HasMetadata w) {
+        if (w instanceof Deployment d) {
+            return d.getSpec().getSelector();
+        }
+        if (w instanceof StatefulSet s) {
+            return s.getSpec().getSelector();
+        }
+        if (w instanceof DaemonSet d) {
+            return d.getSpec().getSelector();
+        }
+        return null;
+    }
+
+    /** The pods a diagnosis looks at; a refused list is reported like any other API error. */
+    static List<Pod> pods(KubernetesClient client, String namespace, Map<String, String> labels) {
+        try {
+            return client.pods().inNamespace(namespace).withLabels(labels).list().getItems();
+        } catch (KubernetesClientException e) {
+            throw ApiErrors.translate(e, "list", "pods", namespace, null);
+        }
     }
 
     private static String containerProblem(List<ContainerStatus> statuses, String label) {
@@ -159,38 +203,5 @@ final class Diagnosis {
             sb.append(sb.length() == 0 ? ": " : ": ").append(m.length() > MAX_MESSAGE ? m.substring(0, MAX_MESSAGE) + "..." : m);
         }
         return sb.toString();
-    }
-
-    /** For each workload still rolling out: its progress and each of its pods that is not ready, with the reason; at most {@code max} lines. */
-    static List<String> workloads(KubernetesClient client, List<HasMetadata> notDone, int max) {
-        List<String> details = new ArrayList<>();
-        for (HasMetadata w : notDone) {
-            details.add(ApiErrors.kubectlName(w) + " in " + w.getMetadata().getNamespace() + ": " + Rollouts.of(w).progress());
-            LabelSelector selector = selectorOf(w);
-            if (selector == null || selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty()) {
-                continue;
-            }
-            List<Pod> pods;
-            try {
-                pods = client.pods().inNamespace(w.getMetadata().getNamespace()).withLabels(selector.getMatchLabels()).list().getItems();
-            } catch (KubernetesClientException e) {
-                throw ApiErrors.translate(e, "list", "pods", w.getMetadata().getNamespace(), null);
-            }
-            pods.stream().filter(p -> !isReady(p)).forEach(p -> details.add(pod(p)));
-        }
-        return details.size() > max ? details.subList(0, max) : details;
-    }
-
-    private static LabelSelector selectorOf(HasMetadata w) {
-        if (w instanceof Deployment d) {
-            return d.getSpec().getSelector();
-        }
-        if (w instanceof StatefulSet s) {
-            return s.getSpec().getSelector();
-        }
-        if (w instanceof DaemonSet d) {
-            return d.getSpec().getSelector();
-        }
-        return null;
     }
 }

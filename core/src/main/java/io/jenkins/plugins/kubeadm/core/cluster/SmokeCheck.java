@@ -11,8 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
-/** deployWorkload's smoke check: an HTTP GET through the API server's service or pod proxy. */
+/**
+ * deployWorkload's smokeTarget: a GET through the API server's service or pod proxy that must
+ * answer 2xx. 502 and 503 (the proxy has no endpoint yet) and unanswered requests are tried again
+ * with backoff until the timeout; any other answer fails at once.
+ */
 final class SmokeCheck {
+
+    private static final long FIRST_BACKOFF_MILLIS = 250;
+    private static final long MAX_BACKOFF_MILLIS = 4000;
+    private static final int MAX_EXCERPT = 200;
 
     private final KubernetesClient client;
     private final Consumer<String> progress;
@@ -22,8 +30,11 @@ final class SmokeCheck {
         this.progress = progress;
     }
 
-    /** GET through the API server's service or pod proxy; retried while the proxy answers 502/503 (no endpoints yet). */
-    String check(WorkloadOptions.SmokeTarget target, String namespace, String path, Duration timeout) {
+    /**
+     * @return the line printed on success, e.g. {@code smoke check GET services/web:80/ in shop: HTTP 200}
+     * @throws ClusterStepException naming the last answer
+     */
+    String run(WorkloadOptions.SmokeTarget target, String namespace, String path, Duration timeout) {
         String base = client.getConfiguration().getMasterUrl();
         String url = (base.endsWith("/") ? base : base + "/") + "api/v1/namespaces/" + namespace + "/" + target.resource()
                 + "/" + target.name() + ":" + target.port() + "/proxy" + path;
@@ -33,13 +44,13 @@ final class SmokeCheck {
         // itself which answers are worth another try, so it uses a client that does not retry.
         try (KubernetesClient once = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
                 .withRequestRetryBackoffLimit(0).build()).build()) {
-            return check(once.getHttpClient(), url, what, timeout);
+            return run(once.getHttpClient(), url, what, timeout);
         }
     }
 
-    private String check(HttpClient http, String url, String what, Duration timeout) {
+    private String run(HttpClient http, String url, String what, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long backoffMillis = 250;
+        long backoffMillis = FIRST_BACKOFF_MILLIS;
         String last = "no answer";
         while (true) {
             try {
@@ -72,15 +83,16 @@ final class SmokeCheck {
                 Thread.currentThread().interrupt();
                 throw new ClusterStepException("interrupted during " + what);
             }
-            backoffMillis = Math.min(backoffMillis * 2, 4000);
+            backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
         }
     }
 
+    /** The body on one line, cut at {@value #MAX_EXCERPT} characters: enough for an error page's gist. */
     private static String excerpt(String body) {
         if (body == null || body.isBlank()) {
             return "";
         }
         String oneLine = body.strip().replaceAll("\\s+", " ");
-        return ": " + (oneLine.length() > 200 ? oneLine.substring(0, 200) + "..." : oneLine);
+        return ": " + (oneLine.length() > MAX_EXCERPT ? oneLine.substring(0, MAX_EXCERPT) + "..." : oneLine);
     }
 }

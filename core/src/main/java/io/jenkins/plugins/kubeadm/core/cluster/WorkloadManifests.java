@@ -12,12 +12,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** deployWorkload's manifests: read from the text, a file or a folder, and given their namespaces. */
+/**
+ * deployWorkload's manifests: read from manifestText, a file, or a directory's .yaml, .yml and
+ * .json files in name order, and given the step's namespace. Every check fails before anything
+ * is applied.
+ */
 final class WorkloadManifests {
 
     private WorkloadManifests() {
     }
 
+    /** @throws ManifestException naming every file or document that cannot be read, all at once */
     static List<ManifestObject> load(WorkloadOptions options) {
         if (options.manifestText != null) {
             return Manifests.parse(options.manifestText, "manifestText");
@@ -73,5 +78,4 @@ final class WorkloadManifests {
             throw new ManifestException("invalid manifests: " + String.join("; ", problems) + "; nothing was applied");
         }
     }
-
 }

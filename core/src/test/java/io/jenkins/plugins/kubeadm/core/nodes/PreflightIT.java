@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * prepareNode's preflight checks and the cross-node identity check, on real nodes; and reaching a
- * node as the README's command does, with an OpenSSH known_hosts file.
+ * node as the command-line runner does (docs/cli.md), with an OpenSSH known_hosts file.
  */
 class PreflightIT {
 
