@@ -78,6 +78,29 @@ public abstract class ClusterStep extends KubeadmStep {
         return 5;
     }
 
+    /** Where a cluster step talks to the API server from. */
+    enum Route {
+        /** The control-plane agent, with the admin kubeconfig kubeadmInit left there. */
+        CONTROL_PLANE_AGENT,
+        /** The agent of the step's node block, with the credential's kubeconfig or one fetched over SSH. */
+        NODE_BLOCK_AGENT,
+        /** The controller itself, where an administrator allows it. */
+        CONTROLLER
+    }
+
+    /**
+     * The one decision of where the work runs: without a kubeconfig credential or an inventory on the
+     * control-plane agent; with one on the agent of the step's node block, or outside one on the controller.
+     *
+     * @param from the agent of the step's node block, or null
+     */
+    final Route route(boolean inventory, Computer from) {
+        if (kubeconfigCredentialsId == null && !inventory) {
+            return Route.CONTROL_PLANE_AGENT;
+        }
+        return NodeRunners.isController(from) ? Route.CONTROLLER : Route.NODE_BLOCK_AGENT;
+    }
+
     /**
      * Checks, before a step changes any node, that the build may reach the cluster the way
      * {@link #perform} will: from the controller only where an administrator allowed it, else on an
@@ -86,13 +109,15 @@ public abstract class ClusterStep extends KubeadmStep {
      * @param from the agent of the step's node block, or null
      */
     final void admitClusterAccess(boolean inventory, String stepName, BuildAccess access, Computer from) throws IOException {
-        if (kubeconfigCredentialsId == null && !inventory) {
-            NodeAgents.admitControlPlane(controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel, stepName, access);
-        } else if (NodeRunners.isController(from)) {
-            access.admitControllerClusterAccess(kubeconfigCredentialsId != null ? "kubeconfigCredentialsId" : "inventory");
-        } else {
-            access.requireBuildPermission(from);
+        switch (route(inventory, from)) {
+            case CONTROL_PLANE_AGENT -> NodeAgents.admitControlPlane(controlPlaneLabel(), stepName, access);
+            case CONTROLLER -> access.admitControllerClusterAccess(kubeconfigCredentialsId != null ? "kubeconfigCredentialsId" : "inventory");
+            case NODE_BLOCK_AGENT -> access.requireBuildPermission(from);
         }
+    }
+
+    private String controlPlaneLabel() {
+        return controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
     }
 
     /**
@@ -114,9 +139,9 @@ public abstract class ClusterStep extends KubeadmStep {
      */
     final String perform(ClusterWork work, Run<?, ?> run, BuildStepLogs logs, String stepName, InventoryNodes nodes,
                          Cancellation cancellation, BuildAccess access, Computer from) throws IOException, InterruptedException {
-        boolean kubeconfigGiven = kubeconfigCredentialsId != null || nodes != null;
+        Route route = route(nodes != null, from);
         admitClusterAccess(nodes != null, stepName, access, from);
-        if (kubeconfigGiven && NodeRunners.isController(from)) {
+        if (route == Route.CONTROLLER) {
             String content = kubeconfigCredentialsId != null ? KubeconfigCredential.read(run, kubeconfigCredentialsId)
                     : AdminKubeconfig.fetch(nodes.controlPlane(stepName), logs.console(), Duration.ofMinutes(2), cancellation);
             logs.redactor().addKubeconfig(content);
@@ -125,13 +150,13 @@ public abstract class ClusterStep extends KubeadmStep {
                 return work.run(cluster);
             }
         }
-        String where = kubeconfigGiven ? "the agent " + from.getName() : "the control-plane agent";
+        String where = route == Route.NODE_BLOCK_AGENT ? "the agent " + from.getName() : "the control-plane agent";
         // The agent's progress lines are bounded here; past the limits the call is interrupted and the step fails.
         Thread caller = Thread.currentThread();
         LineSplitter progress = LineSink.boundedLines(logs.console(), stepName, LineSink.Stream.STDOUT, caller::interrupt);
         try (progress) {
             String summary;
-            if (kubeconfigGiven) {
+            if (route == Route.NODE_BLOCK_AGENT) {
                 String kubeconfig = kubeconfigCredentialsId != null ? KubeconfigCredential.read(run, kubeconfigCredentialsId) : null;
                 if (kubeconfig != null) {
                     logs.redactor().addKubeconfig(kubeconfig);
@@ -139,8 +164,7 @@ public abstract class ClusterStep extends KubeadmStep {
                 summary = NodeAgents.runOnAgent(from, work, progress, kubeconfig,
                         kubeconfig == null ? nodes.controlPlaneTarget(stepName) : null, access);
             } else {
-                String label = controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
-                summary = NodeAgents.runOnControlPlane(label, stepName, work, progress, access);
+                summary = NodeAgents.runOnControlPlane(controlPlaneLabel(), stepName, work, progress, access);
             }
             if (progress.violation() != null) {
                 throw new IOException(progress.violation());

@@ -68,9 +68,13 @@ abstract class KubeadmStepExecution<T> extends SynchronousNonBlockingStepExecuti
             cancellation = new Cancellation();
         }
         BuildStepLogs logs = new BuildStepLogs(run, listener);
-        access = new BuildAccess(run, stepName, Duration.ofMinutes(timeoutMinutes), logs::say);
-        try (logs; BuildAccess ignored = access) {
-            return execute(run, listener, logs, cancellation);
+        // Inside the try: a failure to find the build's authentication still ends the step's console
+        // output and archives its logs, and is redacted like any other.
+        try (logs) {
+            access = new BuildAccess(run, stepName, Duration.ofMinutes(timeoutMinutes), logs::say);
+            try (BuildAccess ignored = access) {
+                return execute(run, listener, logs, cancellation);
+            }
         } catch (ParallelStepRunner.StepFailedException | ParameterException e) {
             throw new AbortException(logs.redactor().redact(e.getMessage()));
         } catch (AbortException e) {
