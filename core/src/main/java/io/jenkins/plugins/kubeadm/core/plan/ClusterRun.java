@@ -13,7 +13,6 @@ import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
 import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
-import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
@@ -92,10 +91,9 @@ public final class ClusterRun implements AutoCloseable {
                 steps.prepareNodes(all, node -> PrepareNodeParams.of(roleOf(node), node, hosts, plan.given("preflightIgnore")))
                         .forEach((node, id) -> say.accept("prepareNode: " + node + " ready as " + roleOf(node) + " (" + id.primaryIp() + ")"));
             }
-            case RUNTIME -> steps.installRuntime(all, InstallRuntimeParams.of(plan.given("kubernetesVersion"), plan.given("pauseImage"),
-                    plan.given("aptRepository"), plan.given("aptKeyUrl")).withRegistryMirror(plan.given("registryMirror")));
+            case RUNTIME -> steps.installRuntime(all, plan.runtimeParams());
             case CONTROL_PLANE -> {
-                init = steps.kubeadmInit(controlPlane(), initParams());
+                init = steps.kubeadmInit(controlPlane(), plan.initParams());
                 say.accept("kubeadmInit: " + init.node() + (init.initialized() ? " initialized" : " already ran this control plane")
                         + ", API server " + init.apiServerEndpoint());
             }
@@ -140,13 +138,6 @@ public final class ClusterRun implements AutoCloseable {
                 say.accept("installGpuPlugin: GPUs per node " + cluster().installGpuPlugin(options).gpusPerNode());
             }
         }
-    }
-
-    private KubeadmInitParams initParams() {
-        return KubeadmInitParams.of(plan.given("podNetworkCidr"), plan.given("serviceCidr"), plan.given("apiServerAdvertiseAddress"),
-                        plan.given("controlPlaneEndpoint"), null, plan.given("joinTokenTtl"), plan.enabled("controlPlaneSchedulable"))
-                .withImageRepository(plan.given("imageRepository")).withImageTags(plan.given("etcdImageTag"), plan.given("corednsImageTag"))
-                .withIgnorePreflightErrors(plan.given("ignorePreflightErrors"));
     }
 
     /** The API server, through the admin kubeconfig fetched from the control plane once and kept in memory. */

@@ -261,12 +261,8 @@ public final class KubeadmClusterPlan {
             Inventory.parse(given("inventory"));
         }
         PrepareNodeParams.of(PrepareNodeParams.ROLES.get(1), null, given("clusterHosts"), given("preflightIgnore"));
-        InstallRuntimeParams.of(given("kubernetesVersion"), given("pauseImage"), given("aptRepository"), given("aptKeyUrl"))
-                .withRegistryMirror(given("registryMirror"));
-        KubeadmInitParams.of(given("podNetworkCidr"), given("serviceCidr"), given("apiServerAdvertiseAddress"), given("controlPlaneEndpoint"),
-                        null, given("joinTokenTtl"), Boolean.TRUE.equals(values.get("controlPlaneSchedulable")))
-                .withImageRepository(given("imageRepository")).withImageTags(given("etcdImageTag"), given("corednsImageTag"))
-                .withIgnorePreflightErrors(given("ignorePreflightErrors"));
+        runtimeParams();
+        initParams();
         CniOptions cni = new CniOptions();
         as("cni", Phase.CNI, cni::cni);
         as("cniVersion", Phase.CNI, cni::version);
@@ -299,6 +295,20 @@ public final class KubeadmClusterPlan {
         if (given("minDriverVersion") != null) {
             Validators.driverVersion("minDriverVersion", given("minDriverVersion"));
         }
+    }
+
+    /** installRuntime's parameters from this call's values (the command-line runner runs it with them). */
+    InstallRuntimeParams runtimeParams() {
+        return InstallRuntimeParams.of(given("kubernetesVersion"), given("pauseImage"), given("aptRepository"), given("aptKeyUrl"))
+                .withRegistryMirror(given("registryMirror"));
+    }
+
+    /** kubeadmInit's parameters from this call's values; the Kubernetes version is the installed kubeadm's, as the step's default. */
+    KubeadmInitParams initParams() {
+        return KubeadmInitParams.of(given("podNetworkCidr"), given("serviceCidr"), given("apiServerAdvertiseAddress"),
+                        given("controlPlaneEndpoint"), null, given("joinTokenTtl"), enabled("controlPlaneSchedulable"))
+                .withImageRepository(given("imageRepository")).withImageTags(given("etcdImageTag"), given("corednsImageTag"))
+                .withIgnorePreflightErrors(given("ignorePreflightErrors"));
     }
 
     /** Runs a step's own check of its parameter, its refusal named as kubeadmCluster's parameter. */
