@@ -1,10 +1,7 @@
 package io.jenkins.plugins.kubeadm.vars;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
-
 import groovy.lang.Closure;
-import io.jenkins.plugins.kubeadm.core.plan.Phase;
+import io.jenkins.plugins.kubeadm.core.phases.Phase;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +9,9 @@ import java.util.Map;
 import org.codehaus.groovy.runtime.typehandling.DefaultTypeTransformation;
 import org.junit.Before;
 import org.junit.Test;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 /**
  * Jenkinsfile.example run under JenkinsPipelineUnit. Release 1.1 has no Declarative support (its

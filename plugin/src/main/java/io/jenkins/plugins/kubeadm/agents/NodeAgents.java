@@ -6,6 +6,7 @@ import hudson.model.Label;
 import hudson.model.Node;
 import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.params.Defaults;
 import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import java.io.IOException;
@@ -131,10 +132,11 @@ public final class NodeAgents {
         return NodeRunners.forAgent(nameOf(computer), computer, computer.getChannel());
     }
 
-    /** Whether an agent carries the control-plane label. */
-    public static boolean isControlPlane(String nodeName) {
+    /** An agent's role: control-plane when it carries the control-plane label, worker otherwise. */
+    public static String roleOf(String nodeName) {
         Node node = nodeName.equals(builtInName()) ? Jenkins.get() : Jenkins.get().getNode(nodeName);
-        return node != null && node.getAssignedLabels().stream().anyMatch(l -> l.getName().equals(CONTROL_PLANE_LABEL));
+        boolean controlPlane = node != null && node.getAssignedLabels().stream().anyMatch(l -> l.getName().equals(CONTROL_PLANE_LABEL));
+        return controlPlane ? Inventory.CONTROL_PLANE : Inventory.WORKER;
     }
 
     private static String nameOf(Computer computer) {

@@ -5,16 +5,15 @@ import hudson.FilePath;
 import hudson.model.Computer;
 import hudson.model.Run;
 import io.jenkins.plugins.kubeadm.agents.NodeRunners;
-import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.exec.HostKeyPolicy;
 import io.jenkins.plugins.kubeadm.core.exec.NodeTarget;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.exec.SshIdentity;
+import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
-import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
 import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,6 @@ import java.util.function.Consumer;
  */
 public final class InventoryNodes implements AutoCloseable {
 
-    private static final String CONTROL_PLANE = PrepareNodeParams.ROLES.get(0);
 
     private final Inventory inventory;
     private final Map<String, ScriptRunner> runners;
@@ -98,19 +96,14 @@ public final class InventoryNodes implements AutoCloseable {
         return List.copyOf(runners.values());
     }
 
-    /** The node's role from its inventory line. */
-    public String roleOf(String node) {
-        return inventory.nodes().stream().filter(e -> e.name().equals(node)).findFirst().orElseThrow().role();
+    /** The inventory's nodes by role, as the phases of core/phases ask for them; refusals name {@code stepName}. */
+    public ClusterNodes clusterNodes(String stepName) {
+        return ClusterNodes.of(inventory, runners, stepName);
     }
 
     /** The inventory's one control-plane node. */
-    public ScriptRunner controlPlane(String stepName) throws AbortException {
-        List<ScriptRunner> controlPlanes = withRole(CONTROL_PLANE);
-        if (controlPlanes.size() != 1) {
-            throw new AbortException("inventory: " + stepName + " needs exactly one control-plane line, the inventory has "
-                    + controlPlanes.size() + " (" + String.join(", ", controlPlanes.stream().map(ScriptRunner::nodeName).toList()) + ")");
-        }
-        return controlPlanes.get(0);
+    public ScriptRunner controlPlane(String stepName) {
+        return clusterNodes(stepName).controlPlane();
     }
 
     /** How to reach the inventory's one control-plane node over SSH, for an agent that fetches its admin kubeconfig. */
@@ -120,22 +113,12 @@ public final class InventoryNodes implements AutoCloseable {
 
     /** The inventory's worker nodes, at least one. */
     public List<ScriptRunner> workers(String stepName) throws AbortException {
-        List<ScriptRunner> workers = withRole(PrepareNodeParams.ROLES.get(1));
+        List<ScriptRunner> workers = clusterNodes(stepName).workers();
         if (workers.isEmpty()) {
             throw new AbortException("inventory: " + stepName + " runs on the worker lines, and the inventory has none"
                     + " (accepted: lines such as 'node2 worker root@192.168.1.11')");
         }
         return workers;
-    }
-
-    private List<ScriptRunner> withRole(String role) {
-        List<ScriptRunner> selected = new ArrayList<>();
-        for (Inventory.Entry e : inventory.nodes()) {
-            if (e.role().equals(role)) {
-                selected.add(runners.get(e.name()));
-            }
-        }
-        return selected;
     }
 
     @Override

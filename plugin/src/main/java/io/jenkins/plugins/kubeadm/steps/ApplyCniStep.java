@@ -8,8 +8,8 @@ import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.CniOptions;
-import io.jenkins.plugins.kubeadm.core.cluster.CniResult;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.phases.CniPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
@@ -142,9 +142,7 @@ public final class ApplyCniStep extends ClusterStep {
 
         @Override
         public String run(ClusterSteps cluster) {
-            CniResult result = cluster.applyCni(options());
-            return "applyCni: " + result.cni() + " " + result.version() + " for pod network " + result.podCidr()
-                    + ": " + result.applied().line() + "; every node is Ready";
+            return CniPhase.apply(cluster, options());
         }
     }
 

@@ -8,9 +8,9 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
-import io.jenkins.plugins.kubeadm.core.cluster.DeployResult;
 import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.phases.WorkloadPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
@@ -126,9 +126,7 @@ public final class DeployWorkloadStep extends ClusterStep {
 
         @Override
         public String run(ClusterSteps cluster) {
-            DeployResult result = cluster.deployWorkload(options());
-            return "deployWorkload: " + result.applied().line() + "; rolled out: " + String.join(", ", result.rolledOut())
-                    + (result.smokeCheck() == null ? "" : "; smoke check: " + result.smokeCheck());
+            return WorkloadPhase.apply(cluster, options());
         }
     }
 

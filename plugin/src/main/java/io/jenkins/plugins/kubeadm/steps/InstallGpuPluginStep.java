@@ -8,10 +8,10 @@ import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
-import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginResult;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
+import io.jenkins.plugins.kubeadm.core.phases.GpuPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
@@ -131,8 +131,7 @@ public final class InstallGpuPluginStep extends ClusterStep {
 
         @Override
         public String run(ClusterSteps cluster) {
-            GpuPluginResult result = cluster.installGpuPlugin(options());
-            return "installGpuPlugin: NVIDIA device plugin " + result.version() + "; GPUs per node: " + result.gpusPerNode();
+            return GpuPhase.apply(cluster, options());
         }
     }
 
@@ -173,7 +172,8 @@ public final class InstallGpuPluginStep extends ClusterStep {
         }
 
         private void gpuNodeSide(List<ScriptRunner> nodes, BuildStepLogs logs, Cancellation cancellation) {
-            logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation).gpuNodes(nodes, step.minDriverVersion, step.runtime);
+            GpuPhase.prepareGpuNodes(logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation), nodes, step.minDriverVersion,
+                    step.runtime);
         }
     }
 

@@ -8,10 +8,11 @@ import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
+import io.jenkins.plugins.kubeadm.core.phases.RuntimePhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
-import java.time.Duration;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -112,18 +113,13 @@ public final class InstallRuntimeStep extends NodeStep {
             InventorySpec inventory = step.inventorySpec();
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    install(nodes.all(), params, logs, cancellation);
+                    runPhase(new RuntimePhase(params), nodes.clusterNodes(DescriptorImpl.NAME), logs, cancellation, null);
                 }
             } else {
-                install(NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access()), params, logs, cancellation);
+                List<ScriptRunner> nodes = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access());
+                runPhase(new RuntimePhase(params), ClusterNodes.picked(nodes, null, NodeAgents::roleOf), logs, cancellation, null);
             }
             return null;
-        }
-
-        private void install(List<ScriptRunner> nodes, InstallRuntimeParams params, BuildStepLogs logs, Cancellation cancellation) {
-            List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
-            logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation).installRuntime(nodes, params);
-            logs.say("installRuntime: containerd and Kubernetes " + params.kubernetesVersion() + " on " + String.join(", ", names));
         }
     }
 

@@ -10,12 +10,13 @@ import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
+import io.jenkins.plugins.kubeadm.core.phases.WorkersPhase;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -147,10 +148,13 @@ public final class JoinWorkersStep extends NodeStep {
             JoinCommand joinCommand = JoinCommandCredential.read(run, credentialsId).forWorkers();
             logs.redactor().addAll(joinCommand.secrets());
             InventorySpec inventory = step.inventorySpec();
+            WorkersPhase phase = new WorkersPhase(step.discoveryTimeout(), step.preflightIgnores(), step.waitForReady, step.keepToken);
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    ScriptRunner controlPlane = nodes.controlPlane(DescriptorImpl.NAME); // checked before any worker joins
-                    join(nodes.workers(DescriptorImpl.NAME), () -> controlPlane, joinCommand, logs, cancellation);
+                    // Both checked before any worker joins.
+                    nodes.controlPlane(DescriptorImpl.NAME);
+                    nodes.workers(DescriptorImpl.NAME);
+                    runPhase(phase, nodes.clusterNodes(DescriptorImpl.NAME), logs, cancellation, joinCommand);
                 }
                 return null;
             }
@@ -158,34 +162,9 @@ public final class JoinWorkersStep extends NodeStep {
             // Taken with the workers, before any joins: a step waiting for the control plane while holding the
             // workers could wait for one that waits for these workers.
             ScriptRunner controlPlane = step.keepToken ? null : NodeAgents.selectOne(label, null, DescriptorImpl.NAME, access());
-            join(NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access()), () -> controlPlane,
-                    joinCommand, logs, cancellation);
+            List<ScriptRunner> workers = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access());
+            runPhase(phase, ClusterNodes.picked(workers, controlPlane, NodeAgents::roleOf), logs, cancellation, joinCommand);
             return null;
-        }
-
-        /** Where the join token is deleted, found only when it is needed (not with keepToken). */
-        private interface ControlPlane {
-            ScriptRunner get() throws IOException;
-        }
-
-        private void join(List<ScriptRunner> workers, ControlPlane controlPlaneOf, JoinCommand joinCommand, BuildStepLogs logs,
-                          Cancellation cancellation) throws IOException {
-            KubeadmSteps steps = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation);
-            List<KubeadmSteps.JoinResult> joined = steps.joinWorkers(workers, joinCommand, step.discoveryTimeout(),
-                    step.preflightIgnores(), step.waitForReady);
-            for (KubeadmSteps.JoinResult r : joined) {
-                logs.say("joinWorkers: " + r.node() + (r.joined() ? " joined " : " was already a node of ") + r.apiServerEndpoint()
-                        + (step.waitForReady ? ", Ready" : ""));
-            }
-            if (step.keepToken) {
-                logs.say("joinWorkers: join token " + joinCommand.tokenId() + " kept (keepToken), it expires with its TTL");
-                return;
-            }
-            // Every worker joined: the token can only add nodes nobody asked for. Delete it, as k0sctl does.
-            ScriptRunner controlPlane = controlPlaneOf.get();
-            boolean deleted = steps.deleteJoinToken(controlPlane, joinCommand.tokenId());
-            logs.say("joinWorkers: join token " + joinCommand.tokenId() + (deleted ? " deleted on " : " was already gone on ")
-                    + controlPlane.nodeName() + "; the next kubeadmInit makes a fresh one");
         }
     }
 

@@ -6,14 +6,17 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
+import io.jenkins.plugins.kubeadm.core.phases.ControlPlanePhase;
 import io.jenkins.plugins.kubeadm.credentials.JoinCommandCredential;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
-import java.time.Duration;
+import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -194,19 +197,17 @@ public final class KubeadmInitStep extends NodeStep {
             JoinCommandCredential.Destination destination = JoinCommandCredential.plan(run,
                     step.joinCredentialsId == null ? null : Validators.credentialId("joinCredentialsId", step.joinCredentialsId), access().authentication());
             InventorySpec inventory = step.inventorySpec();
-            KubeadmSteps steps = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation);
             KubeadmSteps.InitResult result;
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    result = steps.kubeadmInit(nodes.controlPlane(DescriptorImpl.NAME), params);
+                    result = runPhase(new ControlPlanePhase(params), nodes.clusterNodes(DescriptorImpl.NAME), logs, cancellation, null).init();
                 }
             } else {
-                result = steps.kubeadmInit(NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access()), params);
+                ScriptRunner controlPlane = NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access());
+                result = runPhase(new ControlPlanePhase(params), ClusterNodes.picked(List.of(controlPlane), controlPlane, NodeAgents::roleOf),
+                        logs, cancellation, null).init();
             }
-            String where = destination.write(result.joinCommand(), result.node());
-            logs.say("kubeadmInit: " + result.node() + (result.initialized() ? " initialized" : " already ran this control plane")
-                    + " (Kubernetes " + result.kubernetesVersion() + ", API server " + result.apiServerEndpoint() + "); the worker"
-                    + " join command is " + where);
+            logs.say("kubeadmInit: the worker join command is " + destination.write(result.joinCommand(), result.node()));
             return null;
         }
     }

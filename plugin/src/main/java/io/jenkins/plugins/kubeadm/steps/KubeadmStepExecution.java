@@ -8,11 +8,17 @@ import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.ParallelStepRunner;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterPhase;
+import io.jenkins.plugins.kubeadm.core.phases.PhaseContext;
+import io.jenkins.plugins.kubeadm.core.phases.PhaseRunner;
+import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.security.BuildAccess;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.time.Duration;
+import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 
@@ -58,6 +64,22 @@ abstract class KubeadmStepExecution<T> extends SynchronousNonBlockingStepExecuti
     final InventoryNodes inventoryNodes(InventorySpec spec, Run<?, ?> run, BuildStepLogs logs) throws Exception {
         return InventoryNodes.open(spec, run, getContext().get(FilePath.class), currentAgent(), text -> logs.say(stepName + ": " + text),
                 access);
+    }
+
+    /**
+     * Runs one phase of core/phases on these nodes through core's {@link PhaseRunner}, as kubeadmCluster
+     * and the command-line runner run the whole list; returns what the phase handed on.
+     *
+     * @param joinCommand a worker join command the build already has (joinWorkers reads its credential); null for none
+     */
+    final PhaseContext runPhase(ClusterPhase phase, ClusterNodes nodes, BuildStepLogs logs, Cancellation cancellation,
+                                JoinCommand joinCommand) {
+        PhaseContext context = new PhaseContext(nodes, logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation), logs::say, null);
+        if (joinCommand != null) {
+            context.withJoinCommand(joinCommand);
+        }
+        PhaseRunner.run(List.of(phase), context);
+        return context;
     }
 
     @Override

@@ -7,15 +7,13 @@ import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
-import io.jenkins.plugins.kubeadm.core.nodes.NodeIdentity;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
+import io.jenkins.plugins.kubeadm.core.phases.PreparePhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -115,32 +113,17 @@ public final class PrepareNodeStep extends NodeStep {
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             if (inventory.given()) {
+                // The inventory's names are the hostnames; IP addresses in it become every node's /etc/hosts.
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    // The inventory's names are the hostnames; IP addresses in it become every node's /etc/hosts.
-                    String hosts = clusterHosts != null ? clusterHosts : Util.fixEmpty(nodes.inventory().clusterHosts());
-                    prepare(nodes.all(), nodes::roleOf, node -> node, hosts, logs, cancellation);
+                    runPhase(new PreparePhase(clusterHosts, preflightIgnore, null), nodes.clusterNodes(DescriptorImpl.NAME), logs,
+                            cancellation, null);
                 }
                 return null;
             }
-            prepare(NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME, access()), this::roleOf, node -> hostname, clusterHosts,
-                    logs, cancellation);
+            List<ScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME, access());
+            runPhase(new PreparePhase(clusterHosts, preflightIgnore, hostname),
+                    ClusterNodes.picked(nodes, null, node -> role != null ? role : NodeAgents.roleOf(node)), logs, cancellation, null);
             return null;
-        }
-
-        private void prepare(List<ScriptRunner> nodes, Function<String, String> roleOf, Function<String, String> hostnameOf,
-                             String hosts, BuildStepLogs logs, Cancellation cancellation) {
-            List<String> names = nodes.stream().map(ScriptRunner::nodeName).toList();
-            Map<String, NodeIdentity> identities = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation).prepareNodes(nodes,
-                    node -> PrepareNodeParams.of(roleOf.apply(node), hostnameOf.apply(node), hosts, preflightIgnore));
-            identities.forEach((node, id) -> logs.say("prepareNode: " + node + " ready as " + roleOf.apply(node) + " ("
-                    + id.hostname() + ", " + id.primaryIp() + ")"));
-        }
-
-        private String roleOf(String node) {
-            if (role != null) {
-                return role;
-            }
-            return NodeAgents.isControlPlane(node) ? PrepareNodeParams.ROLES.get(0) : PrepareNodeParams.ROLES.get(1);
         }
     }
 

@@ -6,11 +6,11 @@ import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
-import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
+import io.jenkins.plugins.kubeadm.core.phases.ResetPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
-import java.time.Duration;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -53,17 +53,13 @@ public final class ResetNodeStep extends NodeStep {
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
             if (inventory.given()) {
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    reset(nodes.all(), logs, cancellation);
+                    runPhase(new ResetPhase(), nodes.clusterNodes(DescriptorImpl.NAME), logs, cancellation, null);
                 }
             } else {
-                reset(NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME, access()), logs, cancellation);
+                List<ScriptRunner> nodes = NodeAgents.select(label, currentAgent(), DescriptorImpl.NAME, access());
+                runPhase(new ResetPhase(), ClusterNodes.picked(nodes, null, NodeAgents::roleOf), logs, cancellation, null);
             }
             return null;
-        }
-
-        private void reset(List<ScriptRunner> nodes, BuildStepLogs logs, Cancellation cancellation) {
-            new KubeadmSteps(logs.stepLogs(), logs.console(), Duration.ofMinutes(timeoutMinutes), cancellation).resetNodes(nodes);
-            logs.say("resetNode: reset " + String.join(", ", nodes.stream().map(ScriptRunner::nodeName).toList()));
         }
     }
 

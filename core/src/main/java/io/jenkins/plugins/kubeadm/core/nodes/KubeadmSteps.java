@@ -35,9 +35,9 @@ import java.util.function.Supplier;
 
 /**
  * Every node step on real nodes, each node's output in its step log: prepareNode, installRuntime,
- * kubeadmInit, joinWorkers, resetNode and the node side of installGpuPlugin, and the cluster run
- * that chains init and join. The plugin, the command-line runner and the tests all run node steps
- * through this class; {@link NodeSteps} holds the fan-out of the steps that need no secret.
+ * kubeadmInit, joinWorkers, resetNode and the node side of installGpuPlugin. The phases in
+ * core/phases (which the plugin, the command-line runner and the tests run) reach nodes through this
+ * class; {@link NodeSteps} holds the fan-out of the steps that need no secret.
  *
  * <p>The join secret never passes through a log: the bootstrap token is made here and registered
  * with the run's {@link SecretRedactor} before any node sees it, reaches the control plane as a
@@ -74,10 +74,6 @@ public final class KubeadmSteps implements AutoCloseable {
 
     /** A worker after joinWorkers: the API server and CA it now trusts; {@code joined} is false when it already was. */
     public record JoinResult(String node, boolean joined, String apiServerEndpoint, String caCertHash) {
-    }
-
-    /** {@code tokenDeleted} is false when the token was already gone (deleted or expired). */
-    public record ClusterResult(InitResult controlPlane, List<JoinResult> workers, boolean tokenDeleted) {
     }
 
     private final StepLogs logs;
@@ -146,18 +142,6 @@ public final class KubeadmSteps implements AutoCloseable {
             nodes.forEach(node -> logSink.failStep(node, String.valueOf(e.getMessage()), ""));
             throw e;
         }
-    }
-
-    /**
-     * kubeadmInit, then joinWorkers with the join command it made, then the join token is deleted on
-     * the control plane: once every worker has joined, nobody needs it.
-     */
-    public ClusterResult buildCluster(ScriptRunner controlPlane, List<? extends ScriptRunner> workers, KubeadmInitParams params) {
-        InitResult init = kubeadmInit(controlPlane, params);
-        List<JoinResult> joined = workers.isEmpty() ? List.of()
-                : joinWorkers(workers, init.joinCommand(), DEFAULT_DISCOVERY_TIMEOUT, params.ignorePreflightErrors());
-        boolean deleted = deleteJoinToken(controlPlane, init.joinCommand().tokenId());
-        return new ClusterResult(init, joined, deleted);
     }
 
     /**

@@ -12,6 +12,17 @@ import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterPhase;
+import io.jenkins.plugins.kubeadm.core.phases.CniPhase;
+import io.jenkins.plugins.kubeadm.core.phases.ControlPlanePhase;
+import io.jenkins.plugins.kubeadm.core.phases.GpuPhase;
+import io.jenkins.plugins.kubeadm.core.phases.Phase;
+import io.jenkins.plugins.kubeadm.core.phases.PreparePhase;
+import io.jenkins.plugins.kubeadm.core.phases.ResetPhase;
+import io.jenkins.plugins.kubeadm.core.phases.RuntimePhase;
+import io.jenkins.plugins.kubeadm.core.phases.WorkersPhase;
+import io.jenkins.plugins.kubeadm.core.phases.WorkloadPhase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -297,14 +308,53 @@ public final class KubeadmClusterPlan {
         }
     }
 
+    /** The phases this call runs, in {@link Phase#ORDER}, each with its parameters from this call's values. */
+    public List<ClusterPhase> clusterPhases(List<Phase> phases, Duration timeout) {
+        return Phase.ORDER.stream().filter(phases::contains).map(phase -> clusterPhase(phase, timeout)).toList();
+    }
+
+    private ClusterPhase clusterPhase(Phase phase, Duration timeout) {
+        return switch (phase) {
+            case RESET -> new ResetPhase();
+            case PREPARE -> new PreparePhase(given("clusterHosts"), given("preflightIgnore"), null);
+            case RUNTIME -> new RuntimePhase(runtimeParams());
+            case CONTROL_PLANE -> new ControlPlanePhase(initParams());
+            case CNI -> new CniPhase(new CniOptions().cni(given("cni")).version(given("cniVersion")).podCidr(given("podNetworkCidr"))
+                    .iface(given("cniIface")).manifestUrl(given("cniManifestUrl")).sha256(given("cniSha256"))
+                    .imageRegistry(given("cniImageRegistry")).timeout(timeout));
+            // The pod network came first, so nothing else would wait for the workers to turn Ready.
+            case WORKERS -> new WorkersPhase(WorkersPhase.discoveryTimeout(number("discoveryTimeoutSeconds") == null ? 0
+                    : number("discoveryTimeoutSeconds")), KubeadmInitParams.preflightChecks(given("ignorePreflightErrors")), true,
+                    enabled("keepToken"));
+            case WORKLOAD -> new WorkloadPhase(workloadOptions().timeout(timeout));
+            case GPU -> new GpuPhase(new GpuPluginOptions().runtime(given("gpuRuntime")).manifestUrl(given("gpuManifestUrl"))
+                    .imageRegistry(given("gpuImageRegistry")).smokeImage(given("gpuSmokeImage")).timeout(timeout),
+                    given("minDriverVersion"), given("gpuRuntime"));
+        };
+    }
+
+    private WorkloadOptions workloadOptions() {
+        WorkloadOptions options = new WorkloadOptions().manifestText(given("workloadManifestText")).rollbackOnFailure(enabled("rollbackOnFailure"));
+        if (given("workloadNamespace") != null) {
+            options.namespace(given("workloadNamespace"));
+        }
+        if (given("smokeTarget") != null) {
+            options.smokeTarget(given("smokeTarget"));
+        }
+        if (given("smokePath") != null) {
+            options.smokePath(given("smokePath"));
+        }
+        return options;
+    }
+
     /** installRuntime's parameters from this call's values (the command-line runner runs it with them). */
-    InstallRuntimeParams runtimeParams() {
+    private InstallRuntimeParams runtimeParams() {
         return InstallRuntimeParams.of(given("kubernetesVersion"), given("pauseImage"), given("aptRepository"), given("aptKeyUrl"))
                 .withRegistryMirror(given("registryMirror"));
     }
 
     /** kubeadmInit's parameters from this call's values; the Kubernetes version is the installed kubeadm's, as the step's default. */
-    KubeadmInitParams initParams() {
+    private KubeadmInitParams initParams() {
         return KubeadmInitParams.of(given("podNetworkCidr"), given("serviceCidr"), given("apiServerAdvertiseAddress"),
                         given("controlPlaneEndpoint"), null, given("joinTokenTtl"), enabled("controlPlaneSchedulable"))
                 .withImageRepository(given("imageRepository")).withImageTags(given("etcdImageTag"), given("corednsImageTag"))

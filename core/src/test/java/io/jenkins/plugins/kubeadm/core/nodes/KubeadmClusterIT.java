@@ -1,11 +1,5 @@
 package io.jenkins.plugins.kubeadm.core.nodes;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
@@ -29,8 +23,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -52,6 +46,12 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * kubeadmInit, joinWorkers and resetNode on three real Debian 12 nodes (stand-in kubeadm): a cluster
@@ -145,7 +145,7 @@ class KubeadmClusterIT {
         lastJoinCommand = joinCommand;
     }
 
-    static void assertJoinedToTheControlPlane(KubeadmSteps.ClusterResult cluster) {
+    static void assertJoinedToTheControlPlane(ClusterFixture.ClusterResult cluster) {
         String cpHash = caHash(node("cp1"));
         assertEquals(apiServerEndpoint(), cluster.controlPlane().apiServerEndpoint());
         assertEquals(cpHash, cluster.controlPlane().caCertHash());
@@ -167,7 +167,7 @@ class KubeadmClusterIT {
         // The steps buildCluster chains, one by one, so the token can be looked at before it is deleted.
         KubeadmSteps.InitResult init = steps.kubeadmInit(controlPlane, KubeadmInitParams.defaults());
         remember(init.joinCommand());
-        KubeadmSteps.ClusterResult cluster = new KubeadmSteps.ClusterResult(init,
+        ClusterFixture.ClusterResult cluster = new ClusterFixture.ClusterResult(init,
                 steps.joinWorkers(workers, init.joinCommand(), KubeadmSteps.DEFAULT_DISCOVERY_TIMEOUT), false);
 
         assertTrue(cluster.controlPlane().initialized());
@@ -206,7 +206,7 @@ class KubeadmClusterIT {
             files.put(n.name(), n.sh(CLUSTER_FILES));
             kubeletPid.put(n.name(), n.sh("systemctl show -p MainPID --value kubelet").trim());
         }
-        KubeadmSteps.ClusterResult again = steps.buildCluster(controlPlane, workers, KubeadmInitParams.defaults());
+        ClusterFixture.ClusterResult again = ClusterFixture.buildCluster(steps, controlPlane, workers, KubeadmInitParams.defaults());
         remember(again.controlPlane().joinCommand());
 
         assertFalse(again.controlPlane().initialized(), "the control plane was initialized again");
@@ -337,7 +337,7 @@ class KubeadmClusterIT {
                 // Resetting a clean node succeeds too.
                 steps.resetNodes(runners);
 
-                KubeadmSteps.ClusterResult rebuilt = steps.buildCluster(controlPlane, workers,
+                ClusterFixture.ClusterResult rebuilt = ClusterFixture.buildCluster(steps, controlPlane, workers,
                         KubeadmInitParams.of(null, null, null, null, "1.34", null, true));
                 remember(rebuilt.controlPlane().joinCommand());
                 assertTrue(rebuilt.controlPlane().initialized());

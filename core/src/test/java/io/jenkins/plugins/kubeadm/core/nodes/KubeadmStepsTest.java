@@ -1,10 +1,5 @@
 package io.jenkins.plugins.kubeadm.core.nodes;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
@@ -29,6 +24,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The cluster run's plumbing, with nodes that act out what the scripts print and write. */
 class KubeadmStepsTest {
@@ -122,7 +122,7 @@ class KubeadmStepsTest {
     void initThenJoinHandsTheJoinCommandOnInMemoryOnlyAndEveryLogIsRedacted() throws IOException {
         tokenDeletions.clear();
         SecretRedactor redactor = new SecretRedactor();
-        KubeadmSteps.ClusterResult cluster = steps(redactor).buildCluster(controlPlane(null),
+        ClusterFixture.ClusterResult cluster = ClusterFixture.buildCluster(steps(redactor), controlPlane(null),
                 List.of(worker("worker1", HASH), worker("worker2", HASH)), KubeadmInitParams.defaults());
 
         String token = cluster.controlPlane().joinCommand().token();

@@ -194,7 +194,7 @@ public final class RealClusterBenchmark {
                 bed.registry().hostPort() + "/pause:" + KubernetesTestBed.PAUSE_TAG, bed.repo().repoUrl("1.26"), null)
                 .withRegistryMirror(bed.registry().url()), sink, timeout, Cancellation.none()));
         KubeadmSteps steps = new KubeadmSteps(logs, console, timeout, Cancellation.none());
-        phase("buildCluster", () -> steps.buildCluster(runners.get(0), runners.subList(1, 3),
+        phase("buildCluster", () -> ClusterFixture.buildCluster(steps, runners.get(0), runners.subList(1, 3),
                 KubeadmInitParams.of(POD_CIDR, null, null, null, KubernetesTestBed.KUBERNETES_VERSION, null, false)
                         .withImageRepository(bed.registry().hostPort())
                         .withImageTags(KubernetesTestBed.ETCD_TAG, KubernetesTestBed.COREDNS_TAG)

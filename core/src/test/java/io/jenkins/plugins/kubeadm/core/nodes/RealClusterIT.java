@@ -1,11 +1,5 @@
 package io.jenkins.plugins.kubeadm.core.nodes;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
@@ -53,6 +47,12 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A real Kubernetes v1.26.1 cluster (one control plane, two workers) formed through core, as a
@@ -165,8 +165,8 @@ class RealClusterIT {
     }
 
     /** buildCluster: init, the workers join in parallel, the token is deleted. */
-    static KubeadmSteps.ClusterResult buildCluster() {
-        KubeadmSteps.ClusterResult cluster = steps.buildCluster(controlPlane, workers, initParams());
+    static ClusterFixture.ClusterResult buildCluster() {
+        ClusterFixture.ClusterResult cluster = ClusterFixture.buildCluster(steps, controlPlane, workers, initParams());
         secrets.addAll(cluster.controlPlane().joinCommand().secrets());
         return cluster;
     }
@@ -188,7 +188,7 @@ class RealClusterIT {
                 .lines().sorted().reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
-    static void assertTokenGone(KubeadmSteps.ClusterResult cluster) {
+    static void assertTokenGone(ClusterFixture.ClusterResult cluster) {
         assertTrue(cluster.tokenDeleted(), "buildCluster deleted the join token");
         String tokenId = cluster.controlPlane().joinCommand().tokenId();
         // The list's output stays in this test (it shows whole tokens): only whether the id appears is used.
@@ -214,7 +214,7 @@ class RealClusterIT {
                 logSink, STEP_TIMEOUT, Cancellation.none());
         runners.forEach(r -> logSink.succeedStep(r.nodeName()));
         t = phase("installRuntime", t);
-        KubeadmSteps.ClusterResult cluster = buildCluster();
+        ClusterFixture.ClusterResult cluster = buildCluster();
         phase("kubeadmInit + joinWorkers + token delete", t);
 
         assertEquals("cp1 v1.26.1\nworker1 v1.26.1\nworker2 v1.26.1", nodeVersions());
@@ -334,7 +334,7 @@ class RealClusterIT {
                     assertFalse(n.sh("iptables-save").matches("(?s).*(KUBE-|CNI-|FLANNEL).*"), n.name() + ": Kubernetes chains left");
                 }
 
-                KubeadmSteps.ClusterResult rebuilt = buildCluster();
+                ClusterFixture.ClusterResult rebuilt = buildCluster();
                 assertNotEquals(caHashOfFirstCluster, rebuilt.controlPlane().caCertHash(), "a rebuilt cluster has a new CA");
                 assertEquals("cp1 v1.26.1\nworker1 v1.26.1\nworker2 v1.26.1", nodeVersions());
                 assertTokenGone(rebuilt);

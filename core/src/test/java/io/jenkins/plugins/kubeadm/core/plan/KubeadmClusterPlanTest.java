@@ -1,16 +1,21 @@
 package io.jenkins.plugins.kubeadm.core.plan;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterPhase;
+import io.jenkins.plugins.kubeadm.core.phases.Phase;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KubeadmClusterPlanTest {
 
@@ -41,6 +46,16 @@ class KubeadmClusterPlanTest {
         assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
                 "installGpuPlugin"), steps(calls("reset", true, "workloadManifestText", "kind: List", "gpu", true)));
         assertEquals(Phase.CNI, Phase.ofStep("applyCni"));
+    }
+
+    @Test
+    void thePlanBuildsOnePhaseObjectPerPhaseInTheOneOrder() {
+        KubeadmClusterPlan plan = KubeadmClusterPlan.of(Map.of("reset", true, "gpu", true, "discoveryTimeoutSeconds", 90));
+        List<Phase> reversed = new ArrayList<>(plan.phases());
+        Collections.reverse(reversed);
+        assertEquals(plan.phases(), plan.clusterPhases(reversed, Duration.ofMinutes(5)).stream().map(ClusterPhase::phase).toList());
+        assertEquals(List.of(Phase.RESET, Phase.PREPARE, Phase.RUNTIME, Phase.CONTROL_PLANE, Phase.CNI, Phase.WORKERS, Phase.GPU),
+                plan.phases());
     }
 
     @Test

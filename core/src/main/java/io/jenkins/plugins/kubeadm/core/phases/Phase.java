@@ -1,4 +1,4 @@
-package io.jenkins.plugins.kubeadm.core.plan;
+package io.jenkins.plugins.kubeadm.core.phases;
 
 import java.util.List;
 
@@ -20,9 +20,30 @@ public enum Phase {
     RUNTIME("installRuntime", "install-runtime.sh", Nodes.EVERY_NODE),
     CONTROL_PLANE("kubeadmInit", "kubeadm-init.sh", Nodes.CONTROL_PLANE),
     CNI("applyCni", null, Nodes.CLUSTER_API),
-    WORKERS("joinWorkers", "kubeadm-join.sh", Nodes.WORKERS),
+    WORKERS("joinWorkers", "kubeadm-join.sh", Nodes.WORKERS, Handoff.JOIN_COMMAND),
     WORKLOAD("deployWorkload", null, Nodes.CLUSTER_API),
     GPU("installGpuPlugin", "gpu-node.sh", Nodes.GPU_NODES);
+
+    /** What one phase hands those after it, in the run's memory only. */
+    public enum Handoff {
+        /** The worker join command kubeadm init makes (a secret). */
+        JOIN_COMMAND("the join command");
+
+        private final String description;
+
+        Handoff(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+
+        /** The phase that makes it. */
+        public Phase madeBy() {
+            return CONTROL_PLANE;
+        }
+    }
 
     /** What a phase works on. */
     public enum Nodes { EVERY_NODE, CONTROL_PLANE, WORKERS, GPU_NODES, CLUSTER_API }
@@ -33,11 +54,17 @@ public enum Phase {
     private final String step;
     private final String script;
     private final Nodes nodes;
+    private final Handoff needs;
 
     Phase(String step, String script, Nodes nodes) {
+        this(step, script, nodes, null);
+    }
+
+    Phase(String step, String script, Nodes nodes, Handoff needs) {
         this.step = step;
         this.script = script;
         this.nodes = nodes;
+        this.needs = needs;
     }
 
     /** The Pipeline step that runs this phase. */
@@ -52,6 +79,11 @@ public enum Phase {
 
     public Nodes nodes() {
         return nodes;
+    }
+
+    /** What an earlier phase of the same run must hand this one (unless the run is given it); null for nothing. */
+    public Handoff needs() {
+        return needs;
     }
 
     /** The phase's name on the command line: {@code control-plane} for CONTROL_PLANE. */
