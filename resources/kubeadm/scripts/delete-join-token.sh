@@ -30,6 +30,7 @@ readonly ADMIN_CONF=/etc/kubernetes/admin.conf
   die "JOIN_TOKEN_ID is not a token id (value not shown; accepted: the 6 characters [a-z0-9] before the dot of a bootstrap token; never the whole token)"
 
 require_root
+take_node_lock
 command -v kubeadm >/dev/null 2>&1 || die "kubeadm is not installed (this step runs on the control-plane node)"
 [[ -f $ADMIN_CONF ]] || die "$ADMIN_CONF is missing: this node is not a control plane (run kubeadmInit first)"
 

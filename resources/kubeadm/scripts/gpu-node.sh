@@ -44,6 +44,7 @@ esac
   die "CONTAINERD_CONFIG: '$CONTAINERD_CONFIG' is not an absolute path"
 
 require_root
+take_node_lock
 
 # True when version $1 is older than version $2 (dotted numbers).
 version_older() {

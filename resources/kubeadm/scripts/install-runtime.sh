@@ -67,6 +67,7 @@ fi
 readonly MIRRORED_REGISTRIES='docker.io registry.k8s.io quay.io ghcr.io'
 
 require_root
+take_node_lock
 require_supported_os
 in_container=0
 if systemd-detect-virt --container --quiet 2>/dev/null; then in_container=1; fi

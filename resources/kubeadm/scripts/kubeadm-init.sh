@@ -149,6 +149,7 @@ if [[ -n $JOIN_TOKEN_FILE ]]; then
 fi
 
 require_root
+take_node_lock
 require_supported_os
 command -v kubeadm >/dev/null 2>&1 || die "kubeadm is not installed (run installRuntime first)"
 installed_version=$(kubeadm version -o short 2>/dev/null) || die "'kubeadm version' failed (run installRuntime again)"

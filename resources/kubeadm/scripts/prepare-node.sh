@@ -88,6 +88,7 @@ for check in "${ignore_list[@]}"; do
 done
 
 require_root
+take_node_lock
 require_supported_os
 
 # ---- hostname and /etc/hosts --------------------------------------------------------------------

@@ -26,6 +26,7 @@ if [[ ${1:-} == --help || ${1:-} == -h ]]; then usage; exit 0; fi
 reject_arguments "$@"
 
 require_root
+take_node_lock
 require_supported_os
 
 # Chains kube-proxy, the CNI plugins' portmap/bridge, Flannel and Weave Net create.

@@ -18,6 +18,26 @@ require_root() {
   [[ $(id -u) -eq 0 ]] || die "must run as root (try: sudo env VAR=value $0)"
 }
 
+# Holds this node's step lock until the script exits (the kernel drops it with the process, also
+# when a timeout kills it): steps from two builds, or a build and the command-line runner, never
+# change one node at the same time. Waits at most NODE_LOCK_TIMEOUT_SECONDS, saying who holds it.
+take_node_lock() {
+  local waited=0 holder
+  exec {node_lock_fd}>>"$NODE_LOCK_FILE"
+  until flock -n "$node_lock_fd"; do
+    holder=$(head -c 200 "$NODE_LOCK_FILE" 2>/dev/null || true)
+    if ((waited >= NODE_LOCK_TIMEOUT_SECONDS)); then
+      die "another kubeadm-pipeline step has been changing this node for over ${waited}s: ${holder:-its name unknown}; nothing was changed by this one"
+    fi
+    if ((waited % 15 == 0)); then
+      log "waiting for this node: ${holder:-another kubeadm-pipeline step} is changing it"
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  printf '%s (process %s) since %s\n' "${0##*/}" "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$NODE_LOCK_FILE"
+}
+
 # No positional arguments: every input is an environment variable.
 reject_arguments() {
   if [[ $# -gt 0 ]]; then
