@@ -96,7 +96,8 @@ final class Diagnosis {
         return details.size() > MAX_DETAILS ? details.subList(0, MAX_DETAILS) : details;
     }
 
-    private static LabelSelector selectorOf(HasMetadata w) {
+    /** The selector of a Deployment, StatefulSet or DaemonSet's pods; null for anything else. */
+    static LabelSelector selectorOf(HasMetadata w) {
         if (w instanceof Deployment d) {
             return d.getSpec().getSelector();
         }
@@ -193,7 +194,8 @@ final class Diagnosis {
         return node.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     }
 
-    private static String reason(String reason, String message) {
+    /** {@code ": REASON: MESSAGE"}, the message on one line and cut at {@value #MAX_MESSAGE} characters. */
+    static String reason(String reason, String message) {
         StringBuilder sb = new StringBuilder();
         if (reason != null && !reason.isBlank()) {
             sb.append(": ").append(reason);

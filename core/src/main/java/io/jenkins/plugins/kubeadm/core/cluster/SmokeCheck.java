@@ -1,11 +1,14 @@
 package io.jenkins.plugins.kubeadm.core.cluster;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,6 +31,32 @@ final class SmokeCheck {
     SmokeCheck(KubernetesClient client, Consumer<String> progress) {
         this.client = client;
         this.progress = progress;
+    }
+
+    /**
+     * The namespace the smoke check looks in: the step's namespace when given; otherwise that of the
+     * manifests' object of the target's kind and name (a Service that names its own namespace);
+     * otherwise the default namespace.
+     *
+     * @param objects the manifests' objects, with their namespaces assigned
+     * @throws ParameterException when the manifests define that object in more than one namespace
+     */
+    static String namespaceFor(WorkloadOptions.SmokeTarget target, String stepNamespace, List<HasMetadata> objects) {
+        if (stepNamespace != null) {
+            return stepNamespace;
+        }
+        List<String> namespaces = objects.stream()
+                .filter(o -> "v1".equals(o.getApiVersion()) && target.kind().equals(o.getKind())
+                        && target.name().equals(o.getMetadata().getName()))
+                .map(o -> o.getMetadata().getNamespace() == null ? WorkloadManifests.DEFAULT_NAMESPACE : o.getMetadata().getNamespace())
+                .distinct().toList();
+        if (namespaces.size() > 1) {
+            throw new ParameterException("smokeTarget", target.kind() + " " + target.name()
+                    + " is defined in several namespaces of the manifests (" + String.join(", ", namespaces)
+                    + "), so the smoke check cannot tell which one to check",
+                    "service/NAME:PORT or pod/NAME:PORT naming a Service or Pod the manifests define in one namespace only");
+        }
+        return namespaces.isEmpty() ? WorkloadManifests.DEFAULT_NAMESPACE : namespaces.get(0);
     }
 
     /**

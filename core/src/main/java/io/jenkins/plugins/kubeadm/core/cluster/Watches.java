@@ -14,8 +14,9 @@ import java.util.function.Supplier;
 
 /**
  * Informers over the objects a wait depends on, and the wait itself: the condition is evaluated
- * again whenever an informer sees a change, never on a polling interval. A progress line is
- * printed whenever the summary changes, and repeated every heartbeat while nothing changes.
+ * again whenever an informer sees a change, or when the last evaluation asked to be repeated at a
+ * given time (a grace period ends), never on a polling interval. A progress line is printed
+ * whenever the summary changes, and repeated every heartbeat while nothing changes.
  */
 final class Watches implements AutoCloseable {
 
@@ -113,11 +114,15 @@ final class Watches implements AutoCloseable {
                             + (details.isEmpty() ? " (" + readiness.summary() + ")" : ": " + String.join("; ", details)),
                             details);
                 }
-                long sleep = Math.min(deadline - now, lastPrinted + heartbeat.toNanos() - now);
+                long wakeAt = Math.min(deadline, lastPrinted + heartbeat.toNanos());
+                if (readiness.recheckIn() != null) {
+                    wakeAt = Math.min(wakeAt, now + readiness.recheckIn().toNanos());
+                }
+                long sleep = wakeAt - now;
                 try {
                     while (changes == seen && sleep > 0) {
                         TimeUnit.NANOSECONDS.timedWait(lock, sleep);
-                        sleep = Math.min(deadline, lastPrinted + heartbeat.toNanos()) - System.nanoTime();
+                        sleep = wakeAt - System.nanoTime();
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 /**
  * deployWorkload: applies the user's manifests ({@link WorkloadManifests}) with server-side apply,
  * waits for every Deployment, StatefulSet and DaemonSet among them to roll out ({@link RolloutWatcher}),
- * optionally rolls failed Deployments back ({@link DeploymentRollback}), and optionally checks an
- * HTTP endpoint through the API server proxy ({@link SmokeCheck}).
+ * failing early when their pods cannot pull an image, optionally rolls failed Deployments back
+ * ({@link DeploymentRollback}), and optionally checks an HTTP endpoint through the API server proxy
+ * ({@link SmokeCheck}), in the namespace {@link SmokeCheck#namespaceFor} finds.
  */
 final class WorkloadDeployer {
 
@@ -33,13 +34,17 @@ final class WorkloadDeployer {
         CustomResources customResources = new CustomResources(client, progress);
         CustomResources.Plan plan = customResources.plan(objects);
         WorkloadManifests.assignNamespaces(objects, options.namespace, plan);
+        // Decided before anything is applied, so an ambiguous target fails with nothing changed.
+        String smokeNamespace = options.smokeTarget == null ? null : SmokeCheck.namespaceFor(options.smokeTarget,
+                options.namespace, objects.stream().map(ManifestObject::object).toList());
         ApplySummary summary = apply(objects, plan, customResources, options);
         progress.accept("applied: " + summary.line());
 
         Map<String, HasMetadata> workloads = workloadsIn(summary);
         List<String> rolledOut = new ArrayList<>();
         if (!workloads.isEmpty()) {
-            RolloutWatcher watcher = new RolloutWatcher(client, progress, options.timeout, options.heartbeat);
+            RolloutWatcher watcher = new RolloutWatcher(client, progress, options.timeout, options.heartbeat,
+                    options.imagePullGrace);
             try {
                 watcher.await("rollout", workloads);
             } catch (WaitTimeoutException | WaitFailedException failure) {
@@ -53,8 +58,8 @@ final class WorkloadDeployer {
             progress.accept("rolled out: " + String.join(", ", rolledOut));
         }
         String smoke = options.smokeTarget == null ? null
-                : new SmokeCheck(client, progress).run(options.smokeTarget,
-                options.namespace == null ? "default" : options.namespace, options.smokePath, options.smokeTimeout);
+                : new SmokeCheck(client, progress).run(options.smokeTarget, smokeNamespace, options.smokePath,
+                options.smokeTimeout);
         return new DeployResult(summary, rolledOut, smoke);
     }
 

@@ -19,6 +19,9 @@ import java.util.stream.Stream;
  */
 final class WorkloadManifests {
 
+    /** Where a namespaced object goes when neither it nor the step names a namespace, as kubectl does. */
+    static final String DEFAULT_NAMESPACE = "default";
+
     private WorkloadManifests() {
     }
 
@@ -68,7 +71,7 @@ final class WorkloadManifests {
             }
             if (own == null) {
                 if (namespace != null || Boolean.TRUE.equals(namespaced)) {
-                    object.object().getMetadata().setNamespace(namespace == null ? "default" : namespace);
+                    object.object().getMetadata().setNamespace(namespace == null ? DEFAULT_NAMESPACE : namespace);
                 }
             } else if (namespace != null && !namespace.equals(own)) {
                 problems.add(object.label() + ": metadata.namespace is " + own + " but the step's namespace is " + namespace);

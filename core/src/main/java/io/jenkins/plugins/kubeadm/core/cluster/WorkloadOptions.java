@@ -18,6 +18,11 @@ public final class WorkloadOptions {
 
     /** Where an HTTP smoke check is sent through the API server proxy. */
     public record SmokeTarget(String resource, String name, String port) {
+
+        /** The kind a manifest gives the target object: {@code Service} or {@code Pod}. */
+        String kind() {
+            return resource.equals("pods") ? "Pod" : "Service";
+        }
     }
 
     Path manifestPath;
@@ -29,6 +34,12 @@ public final class WorkloadOptions {
     Duration timeout = Duration.ofMinutes(5);
     Duration smokeTimeout = Duration.ofSeconds(60);
     Duration heartbeat = Duration.ofSeconds(15);
+    /**
+     * How long a rollout's container may keep failing to pull its image (ErrImagePull, ImagePullBackOff)
+     * before the rollout fails without waiting for the timeout: long enough for a slow registry or
+     * one retried pull, short against the default 5-minute timeout.
+     */
+    Duration imagePullGrace = Duration.ofSeconds(60);
 
     public WorkloadOptions manifestPath(String value) {
         String form = "a manifest file or a directory of .yaml/.yml/.json files";
@@ -57,7 +68,10 @@ public final class WorkloadOptions {
         return this;
     }
 
-    /** {@code service/NAME:PORT} or {@code pod/NAME:PORT}: after the rollout, GET through the API server proxy must answer 2xx. */
+    /**
+     * {@code service/NAME:PORT} or {@code pod/NAME:PORT}: after the rollout, GET through the API server proxy must answer 2xx.
+     * It is sent to the step's namespace, or else to the namespace the manifests give that Service or Pod, or else to default.
+     */
     public WorkloadOptions smokeTarget(String value) {
         if (value == null || value.isBlank()) {
             smokeTarget = null;
@@ -96,6 +110,11 @@ public final class WorkloadOptions {
 
     public WorkloadOptions heartbeat(Duration value) {
         heartbeat = CniOptions.positive(value);
+        return this;
+    }
+
+    public WorkloadOptions imagePullGrace(Duration value) {
+        imagePullGrace = CniOptions.positive(value);
         return this;
     }
 

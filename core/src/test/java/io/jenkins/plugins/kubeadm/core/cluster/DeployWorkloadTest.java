@@ -125,6 +125,98 @@ class DeployWorkloadTest {
         }
     }
 
+    @Test
+    void aRolloutWhosePodCannotPullItsImageFailsAfterTheGracePeriodAndIsRolledBack() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            steps.deployWorkload(options(nginx("nginx:1.27")));
+
+            long start = System.nanoTime();
+            ClusterStepException e = assertThrows(ClusterStepException.class, () -> steps.deployWorkload(
+                    options(nginx("nginx:missing")).rollbackOnFailure(true).timeout(Duration.ofSeconds(60))
+                            .imagePullGrace(Duration.ofSeconds(1))));
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+            assertTrue(e.getMessage().startsWith("rollout failed: pod shop/web-2-x1: container nginx has not been able to pull "
+                    + "image nginx:missing for 1s: ErrImagePull: rpc error: code = NotFound desc = failed to pull and unpack "
+                    + "image \"docker.io/library/nginx:missing\": not found"), e.getMessage());
+            // The grace period is waited for, and its end wakes the wait: no change and no heartbeat (15 s) comes after it.
+            assertTrue(elapsedMillis >= 1000 && elapsedMillis < 10_000, "failed after " + elapsedMillis + " ms");
+            assertTrue(e.getMessage().contains("rolled back deployment web to revision 1"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("; the previous revision is available again: deployment.apps/web"), e.getMessage());
+            assertEquals("nginx:1.27", image(cluster));
+            assertTrue(cluster.lines.contains("rollout: 0/1 complete; deployment.apps/web (shop): 1/2 updated, 2/2 available, "
+                    + "2 old pending termination"), cluster.lines.toString());
+        }
+    }
+
+    @Test
+    void aPullFailureWithoutRollbackOnFailureLeavesTheNewRevision() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            steps.deployWorkload(options(nginx("nginx:1.27")));
+
+            WaitFailedException e = assertThrows(WaitFailedException.class, () -> steps.deployWorkload(
+                    options(nginx("nginx:missing")).timeout(Duration.ofSeconds(60)).imagePullGrace(Duration.ofSeconds(1))));
+            assertTrue(e.getMessage().contains("container nginx has not been able to pull image nginx:missing"), e.getMessage());
+            assertEquals("nginx:missing", image(cluster), "no rollback unless asked for");
+        }
+    }
+
+    @Test
+    void aPullThatFailsForLessThanTheGracePeriodDoesNotFailTheRollout() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            FakeDeploymentController.play(cluster, "shop", "web");
+            DeployResult result = steps.deployWorkload(options(nginx("nginx:slow")).imagePullGrace(Duration.ofSeconds(3)));
+            assertEquals(List.of("deployment.apps/web"), result.rolledOut());
+        }
+    }
+
+    @Test
+    void aSmokeTargetTheManifestsDefineIsCheckedInItsOwnNamespace() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            cluster.api.server().expect().get().withPath("/api/v1/namespaces/shop/services/web:80/proxy/")
+                    .andReturn(200, "ok").always();
+            String manifest = """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: web, namespace: shop}
+                    spec:
+                      selector: {app: web}
+                      ports: [{port: 80}]
+                    """;
+            DeployResult result = steps.deployWorkload(new WorkloadOptions().manifestText(manifest).smokeTarget("service/web:80"));
+
+            assertEquals("smoke check GET services/web:80/ in shop: HTTP 200", result.smokeCheck());
+            assertEquals(List.of("GET /api/v1/namespaces/shop/services/web:80/proxy/"),
+                    cluster.api.requests().stream().filter(r -> r.contains("/proxy/")).toList());
+        }
+    }
+
+    @Test
+    void aSmokeTargetTheManifestsDefineInTwoNamespacesFailsBeforeAnythingIsApplied() throws Exception {
+        try (FakeCluster cluster = new FakeCluster(); ClusterSteps steps = cluster.steps()) {
+            String manifest = """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: web, namespace: blue}
+                    spec: {ports: [{port: 80}]}
+                    ---
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: web, namespace: green}
+                    spec: {ports: [{port: 80}]}
+                    """;
+            ParameterException e = assertThrows(ParameterException.class,
+                    () -> steps.deployWorkload(new WorkloadOptions().manifestText(manifest).smokeTarget("svc/web:80")));
+            assertEquals("smokeTarget", e.parameter());
+            assertTrue(e.getMessage().contains("Service web is defined in several namespaces of the manifests (blue, green)"),
+                    e.getMessage());
+            assertTrue(cluster.api.requests().stream().noneMatch(r -> r.startsWith("PATCH") || r.startsWith("POST")),
+                    cluster.api.requests().toString());
+        }
+    }
+
     /** A CRD and, before it in the manifests, a resource of its kind. */
     private static final String WIDGET_AND_ITS_DEFINITION = """
             apiVersion: example.com/v1

@@ -18,7 +18,7 @@ class DeploymentRollbackTest {
     private final FakeCluster cluster = new FakeCluster();
     private final DeploymentRollback rollback = new DeploymentRollback(cluster.admin, cluster.progress());
     private final RolloutWatcher watcher = new RolloutWatcher(cluster.admin, cluster.progress(), Duration.ofSeconds(1),
-            Duration.ofSeconds(15));
+            Duration.ofSeconds(15), new WorkloadOptions().imagePullGrace);
 
     @AfterEach
     void stop() throws Exception {

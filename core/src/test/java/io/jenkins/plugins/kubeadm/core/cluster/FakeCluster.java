@@ -165,9 +165,18 @@ final class FakeCluster implements AutoCloseable {
 
     /** Waits until the step has printed a progress line containing {@code fragment}. */
     void awaitLine(String fragment) throws InterruptedException {
+        awaitLine(0, fragment);
+    }
+
+    /**
+     * Waits until the step has printed, as its {@code fromLine}th line or later, a progress line containing
+     * {@code fragment}: with {@code lines.size()} taken before a status change, a line about that change,
+     * not an earlier wait's line that reads the same.
+     */
+    void awaitLine(int fromLine, String fragment) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         synchronized (lineLock) {
-            while (lines.stream().noneMatch(l -> l.contains(fragment))) {
+            while (lines.subList(Math.min(fromLine, lines.size()), lines.size()).stream().noneMatch(l -> l.contains(fragment))) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new AssertionError("no progress line containing '" + fragment + "'; lines: " + lines);

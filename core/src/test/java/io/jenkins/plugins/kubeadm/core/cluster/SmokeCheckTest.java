@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.jenkins.plugins.kubeadm.core.params.ParameterException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,5 +86,35 @@ class SmokeCheckTest {
         assertTrue(lines.stream().allMatch((SERVICE_CHECK + ": HTTP 502: bad gateway, retrying")::equals), lines.toString());
         // Gives up by its own deadline, not after the client's own retries of 5xx answers (about 20 s).
         assertTrue(elapsedMillis < 5000, "took " + elapsedMillis + " ms");
+    }
+
+    private static HasMetadata service(String name, String namespace) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().build();
+    }
+
+    private static HasMetadata pod(String name, String namespace) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().build();
+    }
+
+    @Test
+    void theStepsNamespaceWinsOverTheManifests() {
+        assertEquals("prod", SmokeCheck.namespaceFor(target("service/web:80"), "prod", List.of(service("web", "shop"))));
+    }
+
+    @Test
+    void withoutTheStepsNamespaceTheManifestsObjectOfThatKindAndNameDecides() {
+        List<HasMetadata> objects = List.of(pod("web", "other"), service("api", "api"), service("web", "shop"));
+        assertEquals("shop", SmokeCheck.namespaceFor(target("service/web:80"), null, objects));
+        assertEquals("other", SmokeCheck.namespaceFor(target("pod/web:8080"), null, objects));
+        assertEquals("default", SmokeCheck.namespaceFor(target("service/db:5432"), null, objects));
+    }
+
+    @Test
+    void theSameObjectInTwoNamespacesOfTheManifestsIsRefused() {
+        ParameterException e = assertThrows(ParameterException.class, () -> SmokeCheck.namespaceFor(target("service/web:80"),
+                null, List.of(service("web", "blue"), service("web", "green"), service("web", "blue"))));
+        assertEquals("smokeTarget", e.parameter());
+        assertTrue(e.getMessage().startsWith("smokeTarget: Service web is defined in several namespaces of the manifests "
+                + "(blue, green)"), e.getMessage());
     }
 }
