@@ -5,10 +5,12 @@ import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.ClusterWork;
+import io.jenkins.plugins.kubeadm.core.addons.Addon;
 import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.CniOptions;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import io.jenkins.plugins.kubeadm.core.phases.CniPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
@@ -167,6 +169,9 @@ public final class ApplyCniStep extends ClusterStep {
             } else {
                 logs.say(step.perform(work, run, logs, DescriptorImpl.NAME, access(), currentAgent()));
             }
+            // The release the step applied, as the cluster page shows it; the pod network when it was given.
+            Addon release = work.options().release(AddonCatalog.load());
+            CniPhase.record(new ClusterFacts(logs.stepLogs()), release.name(), release.version(), work.podCidr());
             return null;
         }
     }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * The log of one step on one node, redacted before it reaches the disk. Thread-safe: a node's
@@ -33,19 +34,23 @@ public final class StepLog implements Closeable {
     private final int sequence;
     private final Path file;
     private final RedactingOutputStream out;
+    private final Instant started = Instant.now();
+    private final Consumer<StepLog> onClose;
     private Outcome outcome = Outcome.RUNNING;
     private boolean closed;
 
-    StepLog(String node, String step, int sequence, Path file, SecretRedactor redactor) throws IOException {
+    /** @param onClose told once, when the log is closed, e.g. to record the step in the index */
+    StepLog(String node, String step, int sequence, Path file, SecretRedactor redactor, Consumer<StepLog> onClose) throws IOException {
         this.node = node;
         this.step = step;
         this.sequence = sequence;
         this.file = file;
+        this.onClose = onClose;
         // CREATE_NEW: a log is never written over, whatever another run left in the folder.
         this.out = redactor.wrap(new BufferedOutputStream(
                 Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)));
         try {
-            writeLine("== step " + step + " on " + node + ", started " + Instant.now() + " ==");
+            writeLine("== step " + step + " on " + node + ", started " + started + " ==");
         } catch (UncheckedIOException e) {
             out.close();
             throw e.getCause();
@@ -67,6 +72,10 @@ public final class StepLog implements Closeable {
 
     public Path file() {
         return file;
+    }
+
+    public Instant started() {
+        return started;
     }
 
     public synchronized Outcome outcome() {
@@ -159,6 +168,8 @@ public final class StepLog implements Closeable {
             out.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close " + file, e);
+        } finally {
+            onClose.accept(this);
         }
     }
 

@@ -95,7 +95,7 @@ public final class StepLogs {
                 Files.createDirectories(nodeDir);
                 int sequence = highestExistingSequence(nodeDir) + 1;
                 Path file = nodeDir.resolve(String.format("%02d-%s.log", sequence, step));
-                return new StepLog(node, step, sequence, file, redactor);
+                return new StepLog(node, step, sequence, file, redactor, log -> StepIndex.record(root.getParent(), log));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the " + step + " log of node " + node, e);
             }

@@ -338,6 +338,11 @@ public final class KubeadmSteps implements AutoCloseable {
         return results;
     }
 
+    /** Where the steps' logs go. */
+    public StepLogs logs() {
+        return logs;
+    }
+
     /** Closes any step log a step left open (one interrupted while it ran); their outcomes stay unrecorded. */
     @Override
     public void close() {

@@ -1,5 +1,7 @@
 package io.jenkins.plugins.kubeadm.core.phases;
 
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
+import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import java.util.Objects;
@@ -25,6 +27,12 @@ public final class ControlPlanePhase implements ClusterPhase {
     public void run(PhaseContext context) {
         KubeadmSteps.InitResult result = context.steps().kubeadmInit(context.nodes().controlPlane(), params);
         context.initialized(result);
+        ClusterFacts facts = context.facts();
+        facts.record("kubernetesVersion", result.kubernetesVersion());
+        facts.record("apiServer", result.apiServerEndpoint());
+        facts.record("serviceNetwork", params.serviceCidr());
+        facts.record("podNetwork", params.podNetworkCidr());
+        facts.record(ClusterFacts.nodeKey(result.node(), "role"), Inventory.CONTROL_PLANE);
         context.say("kubeadmInit: " + result.node() + (result.initialized() ? " initialized" : " already ran this control plane")
                 + " (Kubernetes " + result.kubernetesVersion() + ", API server " + result.apiServerEndpoint() + ")");
     }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.kubeadm.core.phases;
 
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeIdentity;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
@@ -22,7 +23,8 @@ public final class PhaseContext {
     private final KubeadmSteps steps;
     private final Consumer<String> say;
     private final Supplier<ClusterSteps> cluster;
-    private final Map<String, NodeIdentity> facts = new LinkedHashMap<>();
+    private final Map<String, NodeIdentity> identities = new LinkedHashMap<>();
+    private final ClusterFacts facts;
     private KubeadmSteps.InitResult init;
     private JoinCommand joinCommand;
 
@@ -35,6 +37,7 @@ public final class PhaseContext {
         this.steps = Objects.requireNonNull(steps, "steps");
         this.say = Objects.requireNonNull(say, "say");
         this.cluster = cluster;
+        this.facts = new ClusterFacts(steps.logs());
     }
 
     public ClusterNodes nodes() {
@@ -59,12 +62,17 @@ public final class PhaseContext {
     }
 
     /** What prepareNode learned about each node (hostname, address, machine ids), by node name. */
-    public Map<String, NodeIdentity> facts() {
-        return Map.copyOf(facts);
+    public Map<String, NodeIdentity> identities() {
+        return Map.copyOf(identities);
     }
 
-    void learned(Map<String, NodeIdentity> identities) {
-        facts.putAll(identities);
+    void learned(Map<String, NodeIdentity> learned) {
+        identities.putAll(learned);
+    }
+
+    /** Where the phases record what they learned about the cluster, beside the step logs (a build's cluster page reads it). */
+    public ClusterFacts facts() {
+        return facts;
     }
 
     /** The control plane after kubeadm init in this run; null before. */

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.kubeadm.core.phases;
 
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import io.jenkins.plugins.kubeadm.core.nodes.NodeIdentity;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
 import java.util.Map;
@@ -37,6 +38,11 @@ public final class PreparePhase implements ClusterPhase {
         Map<String, NodeIdentity> identities = context.steps().prepareNodes(nodes.all(), node -> PrepareNodeParams.of(nodes.roleOf(node),
                 hostname != null ? hostname : nodes.hostnameOf(node), hosts, preflightIgnore));
         context.learned(identities);
+        identities.forEach((node, id) -> {
+            context.facts().record(ClusterFacts.nodeKey(node, "role"), nodes.roleOf(node));
+            context.facts().record(ClusterFacts.nodeKey(node, "hostname"), id.hostname());
+            context.facts().record(ClusterFacts.nodeKey(node, "address"), id.primaryIp());
+        });
         identities.forEach((node, id) -> context.say("prepareNode: " + node + " ready as " + nodes.roleOf(node) + " ("
                 + id.hostname() + ", " + id.primaryIp() + ")"));
     }

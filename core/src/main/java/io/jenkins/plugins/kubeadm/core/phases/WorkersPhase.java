@@ -1,6 +1,8 @@
 package io.jenkins.plugins.kubeadm.core.phases;
 
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
+import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
@@ -51,6 +53,8 @@ public final class WorkersPhase implements ClusterPhase {
         if (!workers.isEmpty()) {
             for (KubeadmSteps.JoinResult r : context.steps().joinWorkers(workers, joinCommand, discoveryTimeout, ignorePreflightErrors,
                     waitForReady)) {
+                context.facts().record(ClusterFacts.nodeKey(r.node(), "role"), Inventory.WORKER);
+                context.facts().record(ClusterFacts.nodeKey(r.node(), "joined"), r.apiServerEndpoint());
                 context.say("joinWorkers: " + r.node() + (r.joined() ? " joined " : " was already a node of ") + r.apiServerEndpoint()
                         + (waitForReady ? ", Ready" : ""));
             }

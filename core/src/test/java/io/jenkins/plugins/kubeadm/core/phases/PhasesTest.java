@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
 import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
@@ -61,7 +62,7 @@ class PhasesTest {
     }
 
     @Test
-    void prepareNamesEachInventoryNodeAfterItsLineGivesEveryNodeTheInventoryAddressesAndKeepsWhatItLearned() {
+    void prepareNamesEachInventoryNodeAfterItsLineGivesEveryNodeTheInventoryAddressesAndKeepsWhatItLearned() throws Exception {
         PhaseContext context = context(inventoryNodes());
         PhaseRunner.run(List.of(new PreparePhase(null, null, null)), context);
         for (StandInNode node : List.of(cp1, worker1, worker2)) {
@@ -70,7 +71,11 @@ class PhasesTest {
             assertEquals(node == cp1 ? "control-plane" : "worker", env.get("NODE_ROLE"));
             assertTrue(env.get("CLUSTER_HOSTS").contains("192.168.1.12 worker2"), env.toString());
         }
-        assertEquals("192.168.1.11", context.facts().get("worker1").primaryIp());
+        assertEquals("192.168.1.11", context.identities().get("worker1").primaryIp());
+        Map<String, String> facts = ClusterFacts.read(logDir);
+        assertEquals("worker", facts.get("node.worker2.role"));
+        assertEquals("192.168.1.12", facts.get("node.worker2.address"));
+        assertEquals("control-plane", facts.get("node.cp1.role"));
         assertTrue(said.contains("prepareNode: worker2 ready as worker (worker2, 192.168.1.12)"), said.toString());
         // One phase alone is not announced: the step's own name is on the console already.
         assertTrue(said.stream().noneMatch(line -> line.startsWith("==> ")), said.toString());
