@@ -55,6 +55,9 @@ public final class StandInNode implements ScriptRunner {
         return received;
     }
 
+    /** What this node answers for a cluster step's work; null for a summary naming the work. */
+    public volatile java.util.function.Function<ClusterWork, String> clusterWorkReply;
+
     /** The cluster steps' work this node ran as the control plane. */
     public List<ClusterWork> clusterWork() {
         return clusterWork;

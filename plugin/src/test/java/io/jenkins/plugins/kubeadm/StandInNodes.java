@@ -47,6 +47,9 @@ public abstract class StandInNodes extends NodeRunners {
     public String runClusterWork(String nodeName, Computer computer, ClusterWork work, OutputStream progress) throws IOException {
         node(nodeName).clusterWork().add(work);
         progress.write(("stand-in API server took " + work.getClass().getSimpleName() + "\n").getBytes(StandardCharsets.UTF_8));
+        if (node(nodeName).clusterWorkReply != null) {
+            return NodeRunners.checkedSummary(nodeName, node(nodeName).clusterWorkReply.apply(work), work.maxReplyChars());
+        }
         return "stand-in cluster work on " + nodeName + ": " + work;
     }
 

@@ -11,4 +11,9 @@ public interface ClusterWork extends Serializable {
 
     /** Does the work; returns the one-line summary the build prints. */
     String run(ClusterSteps cluster);
+
+    /** The longest reply the controller accepts from an agent for this work: a one-line summary, unless the work sends more. */
+    default int maxReplyChars() {
+        return NodeRunners.MAX_SUMMARY_CHARS;
+    }
 }

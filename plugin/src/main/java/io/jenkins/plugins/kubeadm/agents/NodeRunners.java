@@ -88,7 +88,7 @@ public abstract class NodeRunners implements ExtensionPoint {
         if (channel == null) {
             throw new AbortException("agent " + nodeName + " went offline");
         }
-        return checkedSummary(nodeName, channel.call(new ClusterOnAgent(work, progress)));
+        return checkedSummary(nodeName, channel.call(new ClusterOnAgent(work, progress)), work.maxReplyChars());
     }
 
     /**
@@ -108,16 +108,17 @@ public abstract class NodeRunners implements ExtensionPoint {
         if (channel == null) {
             throw new AbortException("agent " + from.getName() + " went offline");
         }
-        return checkedSummary(from.getName(), channel.call(new ClusterOnAgent(work, progress, kubeconfig, controlPlane)));
+        return checkedSummary(from.getName(), channel.call(new ClusterOnAgent(work, progress, kubeconfig, controlPlane)),
+                work.maxReplyChars());
     }
 
     /** The most a cluster step's one-line summary from an agent may hold; the controller prints it. */
     static final int MAX_SUMMARY_CHARS = 4096;
 
-    /** The summary an agent sent, as the controller accepts it: one line of bounded length. */
-    static String checkedSummary(String nodeName, String summary) throws IOException {
-        if (summary == null || summary.length() > MAX_SUMMARY_CHARS || summary.contains("\n")) {
-            throw new IOException(nodeName + " sent a summary that is not one line of at most " + MAX_SUMMARY_CHARS
+    /** The summary an agent sent, as the controller accepts it: one line of at most {@code max} characters. */
+    public static String checkedSummary(String nodeName, String summary, int max) throws IOException {
+        if (summary == null || summary.length() > max || summary.contains("\n")) {
+            throw new IOException(nodeName + " sent a summary that is not one line of at most " + max
                     + " characters; the controller refused its reply");
         }
         return summary;

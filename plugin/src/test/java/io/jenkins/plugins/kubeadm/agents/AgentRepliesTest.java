@@ -1,11 +1,7 @@
 package io.jenkins.plugins.kubeadm.agents;
 
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertThrows;
-import static org.junit.Assert.assertTrue;
-
 import hudson.slaves.DumbSlave;
+import io.jenkins.plugins.kubeadm.core.cluster.VerifyReport;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.CollectedRun;
 import io.jenkins.plugins.kubeadm.core.exec.ExecResult;
@@ -27,6 +23,11 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.jvnet.hudson.test.JenkinsRule;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 /** What an agent sends back is checked on the controller, over a real agent channel. */
 public class AgentRepliesTest {
@@ -95,10 +96,15 @@ public class AgentRepliesTest {
 
     @Test
     public void aClusterSummaryIsOneBoundedLine() throws Exception {
-        assertEquals("applied flannel", NodeRunners.checkedSummary("cp1", "applied flannel"));
+        assertEquals("applied flannel", NodeRunners.checkedSummary("cp1", "applied flannel", NodeRunners.MAX_SUMMARY_CHARS));
         for (String bad : new String[] {"x".repeat(NodeRunners.MAX_SUMMARY_CHARS + 1), "one\ntwo", null}) {
-            IOException e = assertThrows(IOException.class, () -> NodeRunners.checkedSummary("cp1", bad));
+            IOException e = assertThrows(IOException.class, () -> NodeRunners.checkedSummary("cp1", bad, NodeRunners.MAX_SUMMARY_CHARS));
             assertEquals("cp1 sent a summary that is not one line of at most 4096 characters; the controller refused its reply", e.getMessage());
         }
+        // verifyCluster's report may be longer, and is still bounded (and decoded strictly on the controller).
+        String report = "x".repeat(NodeRunners.MAX_SUMMARY_CHARS + 1);
+        assertEquals(report, NodeRunners.checkedSummary("cp1", report, VerifyReport.MAX_ENCODED_CHARS));
+        assertThrows(IOException.class, () -> NodeRunners.checkedSummary("cp1", "x".repeat(VerifyReport.MAX_ENCODED_CHARS + 1),
+                VerifyReport.MAX_ENCODED_CHARS));
     }
 }

@@ -59,6 +59,12 @@ public class SnippetRoundTripTest {
         ResetNodeStep reset = new ResetNodeStep();
         roundTrip(reset, "resetNode()");
 
+        VerifyClusterStep verify = new VerifyClusterStep();
+        roundTrip(verify, "verifyCluster()");
+        verify.setUnstableOnFailure(true);
+        verify.setReportFile("reports/cluster.xml");
+        roundTrip(verify, "verifyCluster reportFile: 'reports/cluster.xml', unstableOnFailure: true");
+
         ApplyCniStep cni = new ApplyCniStep();
         cni.setCni("flannel");
         cni.setVersion("v0.20.2");

@@ -53,6 +53,10 @@ public final class ClusterSteps implements AutoCloseable {
         return new GpuPluginInstaller(client, catalog, progress).install(options);
     }
 
+    public VerifyReport verifyCluster(VerifyOptions options) {
+        return new ClusterVerifier(client, progress).verify(options);
+    }
+
     @Override
     public void close() {
         client.close();

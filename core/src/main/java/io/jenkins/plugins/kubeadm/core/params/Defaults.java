@@ -39,6 +39,8 @@ public final class Defaults {
     public static final String CONTROL_PLANE_LABEL = value("CONTROL_PLANE_LABEL");
     public static final String WORKER_LABEL = value("WORKER_LABEL");
     public static final String GPU_LABEL = value("GPU_LABEL");
+    /** The image of verifyCluster's probe pods. */
+    public static final String VERIFY_PROBE_IMAGE = value("VERIFY_PROBE_IMAGE");
 
     private Defaults() {
     }

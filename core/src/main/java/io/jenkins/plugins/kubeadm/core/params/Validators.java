@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  */
 public final class Validators {
 
+    private static final Pattern WORKSPACE_FILE = Pattern.compile("[A-Za-z0-9._/-]{1,200}");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern KUBERNETES_VERSION = Pattern.compile("v?(1)\\.(\\d{1,2})(?:\\.(\\d{1,3}))?");
     private static final Pattern ADDON_VERSION = Pattern.compile("v?(\\d{1,4}\\.\\d{1,4}\\.\\d{1,4})");
@@ -145,6 +146,18 @@ public final class Validators {
     public static int integerRange(String parameter, int value, int min, int max, String unit) {
         if (value < min || value > max) {
             throw new ParameterException(parameter, value + " is out of range", unit + ", " + min + " to " + max);
+        }
+        return value;
+    }
+
+    /** A file inside the workspace: a relative path of letters, digits, '.', '_', '-' and '/', no '..' part. */
+    public static String workspaceFile(String parameter, String value) {
+        String form = "a path inside the workspace such as kubeadm-verify.xml or reports/cluster.xml";
+        matching(parameter, value, WORKSPACE_FILE, "a workspace path", form);
+        for (String part : value.split("/")) {
+            if (part.equals("..") || part.equals(".") || part.isEmpty()) {
+                throw new ParameterException(parameter, "'" + value + "' leaves the workspace or has an empty part", form);
+            }
         }
         return value;
     }

@@ -10,6 +10,8 @@ import io.jenkins.plugins.kubeadm.core.cluster.CniResult;
 import io.jenkins.plugins.kubeadm.core.cluster.DeployResult;
 import io.jenkins.plugins.kubeadm.core.cluster.Kubeconfig;
 import io.jenkins.plugins.kubeadm.core.cluster.ManifestServer;
+import io.jenkins.plugins.kubeadm.core.cluster.VerifyOptions;
+import io.jenkins.plugins.kubeadm.core.cluster.VerifyReport;
 import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
@@ -318,6 +320,42 @@ class RealClusterIT {
 
     @Test
     @Order(4)
+    void verifyClusterPassesAndWithKubeProxyGoneFromAWorkerExactlyThatWorkersServiceCheckFails() throws Exception {
+        long t = System.nanoTime();
+        TestNode cp = node("cp1");
+        try (ClusterSteps cluster = clusterSteps()) {
+            VerifyReport healthy = cluster.verifyCluster(new VerifyOptions().probeImage(KubernetesTestBed.WEB_IMAGE).timeout(Duration.ofMinutes(3)));
+            assertEquals(List.of(), healthy.failed(), healthy.summary());
+            // 3 nodes Ready, 3 lookups, 6 ordered pairs of nodes, 3 Service fetches.
+            assertEquals(15, healthy.checks().size(), healthy.summary());
+            assertTrue(healthy.junitXml().contains("tests=\"15\" failures=\"0\""), healthy.junitXml());
+            phase("verifyCluster on a healthy cluster", t);
+
+            // Without kube-proxy, worker2 never learns the Service the next run makes; nothing else changes.
+            cp.sh(KUBECTL + "-n kube-system patch daemonset kube-proxy --type merge -p '{\"spec\":{\"template\":{\"spec\":{\"affinity\":"
+                    + "{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":[{\"matchExpressions\":"
+                    + "[{\"key\":\"kubernetes.io/hostname\",\"operator\":\"NotIn\",\"values\":[\"worker2\"]}]}]}}}}}}}'");
+            try {
+                cp.sh(KUBECTL + "-n kube-system rollout status daemonset/kube-proxy --timeout=180s");
+                cp.sh(KUBECTL + "-n kube-system wait --for=delete pod -l k8s-app=kube-proxy --field-selector spec.nodeName=worker2 --timeout=120s");
+                VerifyReport broken = cluster.verifyCluster(new VerifyOptions().probeImage(KubernetesTestBed.WEB_IMAGE)
+                        .timeout(Duration.ofMinutes(3)));
+                assertEquals(List.of("worker2: a ClusterIP Service reaches its pods"),
+                        broken.failed().stream().map(VerifyReport.Check::name).toList(), broken.summary());
+                assertTrue(broken.junitXml().contains("failures=\"1\""), broken.junitXml());
+            } finally {
+                cp.sh(KUBECTL + "-n kube-system patch daemonset kube-proxy --type json -p '[{\"op\":\"remove\",\"path\":\"/spec/template/spec/affinity\"}]'");
+                cp.sh(KUBECTL + "-n kube-system rollout status daemonset/kube-proxy --timeout=180s");
+            }
+        }
+        // The probe pods go with their namespaces.
+        cp.sh(KUBECTL + "wait --for=delete namespace -l kubeadm-pipeline/verify --timeout=120s || true");
+        assertEquals("", cp.sh(KUBECTL + "get namespaces -l kubeadm-pipeline/verify -o name").trim());
+        phase("verifyCluster with kube-proxy gone from worker2, then back", t);
+    }
+
+    @Test
+    @Order(5)
     void theRebuildCycleFormsTheClusterAgainAndTheSshSessionThatRanTheResetSurvives() throws Exception {
         TestNode cp = node("cp1");
         try (SshClient client = ClusterTestSupport.clientFor(cp)) {
@@ -352,7 +390,7 @@ class RealClusterIT {
      * same phases over SSH, forms the cluster again from the same test registry and mirrors.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void theCommandLineRunnerResetsAndFormsTheClusterAgainWithTheSamePhases() throws Exception {
         long t = System.nanoTime();
         StringBuilder inventory = new StringBuilder();
@@ -400,7 +438,7 @@ class RealClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void neitherTheTokenNorTheJoinCommandIsAnywhereTheRunWrote() throws Exception {
         List<String> searched = List.copyOf(secrets);
         assertTrue(searched.size() >= 4, "the secrets of both clusters' join commands: " + searched.size());
