@@ -128,6 +128,7 @@ final class LabDaemon {
             console.say("The whole console: " + buildUrl + "console");
         }
         console.say("Jenkins:   " + jenkins.url() + " (user " + KitJenkins.ADMIN_USER + ")");
+        console.say("Cluster:   " + buildUrl + "kubeadm-cluster/  (nodes by steps, with times and logs)");
         console.say("Step logs: " + buildUrl + "artifact/kubeadm-logs/  (on disk: " + state.jenkinsHome()
                 .resolve("jobs/" + LabJob.NAME + "/builds/" + number + "/archive/kubeadm-logs") + ")");
         TestNode cp = nodes.node("cp1");

@@ -156,6 +156,14 @@ class LabIT {
         }
         assertTrue(jenkins.artifact("kubeadm-lab", 1, "kubeadm-logs/cp1/04-kubeadm-init.log").contains("kubeadm"),
                 "the control plane's kubeadm init log");
+        // The build's cluster page: every node and every step the pipeline ran on it, none failed, the version the nodes run.
+        assertTrue(upOutput.contains("Cluster:   http://127.0.0.1:" + port + "/job/kubeadm-lab/1/kubeadm-cluster/"), upOutput);
+        String page = jenkins.get("job/kubeadm-lab/1/kubeadm-cluster/").body();
+        for (String text : List.of("cp1", "worker1", "worker2", "prepare-node", "install-runtime", "kubeadm-init", "kubeadm-join",
+                "Kubernetes version", "v1.26.1", "API server")) {
+            assertTrue(page.contains(text), text + " is not on the cluster page");
+        }
+        assertFalse(page.contains("FAILED"), "no step failed");
         // The secrets the build handled: the join command (kept as a credential) and the admin kubeconfig's key.
         String joinCommand = jenkins.joinCommandCredential("kubeadm-lab");
         Matcher token = Pattern.compile("--token ([a-z0-9]{6})\\.([a-z0-9]{16})").matcher(joinCommand);

@@ -13,8 +13,6 @@ import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import io.jenkins.plugins.kubeadm.core.phases.CniPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
-import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
-import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -161,14 +159,7 @@ public final class ApplyCniStep extends ClusterStep {
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            InventorySpec inventory = step.inventorySpec();
-            if (inventory.given()) {
-                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    logs.say(step.perform(work, run, logs, DescriptorImpl.NAME, nodes, cancellation, access(), currentAgent()));
-                }
-            } else {
-                logs.say(step.perform(work, run, logs, DescriptorImpl.NAME, access(), currentAgent()));
-            }
+            logs.say(performClusterWork(step, work, run, logs, cancellation));
             // The release the step applied, as the cluster page shows it; the pod network when it was given.
             Addon release = work.options().release(AddonCatalog.load());
             CniPhase.record(new ClusterFacts(logs.stepLogs()), release.name(), release.version(), work.podCidr());

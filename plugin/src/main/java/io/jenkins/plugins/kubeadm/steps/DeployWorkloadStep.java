@@ -12,8 +12,6 @@ import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.phases.WorkloadPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
-import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
-import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -156,14 +154,7 @@ public final class DeployWorkloadStep extends ClusterStep {
                 }
                 text = file.readToString();
             }
-            InventorySpec inventory = step.inventorySpec();
-            if (inventory.given()) {
-                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation, access(), currentAgent()));
-                }
-            } else {
-                logs.say(step.perform(step.work(text, timeoutMinutes), run, logs, DescriptorImpl.NAME, access(), currentAgent()));
-            }
+            logs.say(performClusterWork(step, step.work(text, timeoutMinutes), run, logs, cancellation));
             return null;
         }
     }

@@ -5,6 +5,7 @@ import hudson.FilePath;
 import hudson.model.Computer;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.ClusterWork;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.nodes.ParallelStepRunner;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
@@ -80,6 +81,21 @@ abstract class KubeadmStepExecution<T> extends SynchronousNonBlockingStepExecuti
         }
         PhaseRunner.run(List.of(phase), context);
         return context;
+    }
+
+    /**
+     * A cluster step's work where the step reaches the API server: with an inventory, its nodes are
+     * opened for the admin kubeconfig (and closed after); else the control-plane agent or a credential.
+     */
+    final String performClusterWork(ClusterStep step, ClusterWork work, Run<?, ?> run, BuildStepLogs logs, Cancellation cancellation)
+            throws Exception {
+        InventorySpec inventory = step.inventorySpec();
+        if (inventory.given()) {
+            try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                return step.perform(work, run, logs, stepName, nodes, cancellation, access, currentAgent());
+            }
+        }
+        return step.perform(work, run, logs, stepName, access, currentAgent());
     }
 
     @Override

@@ -14,8 +14,6 @@ import io.jenkins.plugins.kubeadm.core.cluster.VerifyReport;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
-import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
-import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
 import java.nio.charset.StandardCharsets;
 import org.jenkinsci.plugins.workflow.actions.WarningAction;
 import org.jenkinsci.plugins.workflow.graph.FlowNode;
@@ -116,15 +114,7 @@ public final class VerifyClusterStep extends ClusterStep {
 
         @Override
         Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
-            InventorySpec inventory = step.inventorySpec();
-            String reply;
-            if (inventory.given()) {
-                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    reply = step.perform(step.work(timeoutMinutes), run, logs, DescriptorImpl.NAME, nodes, cancellation, access(), currentAgent());
-                }
-            } else {
-                reply = step.perform(step.work(timeoutMinutes), run, logs, DescriptorImpl.NAME, access(), currentAgent());
-            }
+            String reply = performClusterWork(step, step.work(timeoutMinutes), run, logs, cancellation);
             VerifyReport report;
             try {
                 report = VerifyReport.decode(reply);
