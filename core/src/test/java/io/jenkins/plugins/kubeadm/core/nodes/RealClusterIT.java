@@ -15,7 +15,10 @@ import io.jenkins.plugins.kubeadm.core.cluster.VerifyReport;
 import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.SshScriptRunner;
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import io.jenkins.plugins.kubeadm.core.logs.ConsoleLineSink;
+import io.jenkins.plugins.kubeadm.core.logs.StepIndex;
+import io.jenkins.plugins.kubeadm.core.logs.StepLog;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogSink;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
@@ -429,6 +432,15 @@ class RealClusterIT {
         }
         assertEquals(List.of("01-reset-node.log", "02-prepare-node.log", "03-install-runtime.log", "04-kubeadm-init.log"), order.subList(0, 4));
         assertTrue(printed.contains("==> applyCni") && printed.indexOf("==> applyCni") < printed.indexOf("==> joinWorkers"), printed);
+        // Beside the logs: every step of every node with its outcome, and what the phases learned of the cluster.
+        List<StepIndex.Entry> steps = StepIndex.read(cliLogs);
+        assertTrue(steps.stream().allMatch(e -> e.outcome() == StepLog.Outcome.SUCCEEDED), steps.toString());
+        assertTrue(steps.stream().anyMatch(e -> e.node().equals("worker2") && e.step().equals("kubeadm-join")), steps.toString());
+        Map<String, String> facts = ClusterFacts.read(cliLogs);
+        assertEquals("v1.26.1", facts.get("kubernetesVersion"), facts.toString());
+        assertEquals(POD_CIDR, facts.get("podNetwork"), facts.toString());
+        assertEquals("worker", facts.get("node.worker1.role"), facts.toString());
+        assertTrue(facts.get("cni").startsWith("flannel "), facts.toString());
         // Its join token was never known to this test: nothing shaped like a bootstrap token may show.
         java.util.regex.Pattern token = java.util.regex.Pattern.compile("(?<![a-z0-9])[a-z0-9]{6}\\.[a-z0-9]{16}(?![a-z0-9])");
         assertFalse(token.matcher(printed).find(), "the runner's console shows a bootstrap token");
