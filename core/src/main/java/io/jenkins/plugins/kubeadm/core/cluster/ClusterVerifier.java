@@ -38,19 +38,35 @@ final class ClusterVerifier {
 
     static final String SERVER_SCRIPT = "mkdir -p /tmp/www && printf '%s' \"$NODE_NAME\" > /tmp/www/index.html"
             + " && exec httpd -f -p " + HTTP_PORT + " -h /tmp/www";
-    /** Prints one {@value #MARKER} line per check: {@code VERIFY <check> <node or -> ok|fail <what it saw>}. */
+    /**
+     * Prints one {@value #MARKER} line per check: {@code VERIFY <check> <node or -> ok|fail <what it saw>}.
+     * Only shell builtins, sleep, wget and nslookup: a minimal busybox has no tr or timeout, and its wget
+     * no -T, so a fetch is given 5 s by a background kill. What wget and nslookup print on failure is kept
+     * (their stderr goes into the answer).
+     */
     static final String CLIENT_SCRIPT = String.join("\n",
-            "oneline() { tr '\\n' ' '; }",
+            // The shell's own notices ("Terminated" of a stopped fetch) must not mix into the result lines.
+            "exec 2>/dev/null",
+            "oneline() { set -f; echo $*; set +f; }",
+            "fetch() {",
+            "  wget -q -O - \"$1\" 2>&1 &",
+            "  pid=$!",
+            "  (sleep 5; kill \"$pid\") >/dev/null 2>&1 &",
+            "  killer=$!",
+            "  wait \"$pid\"; status=$?",
+            "  kill \"$killer\" 2>/dev/null",
+            "  if [ \"$status\" -gt 128 ]; then echo 'no answer within 5 s'; fi",
+            "  return \"$status\"",
+            "}",
             "for target in $TARGETS; do",
             "  node=${target%%=*}; ip=${target#*=}",
-            "  if answer=$(wget -q -T 5 -O - \"http://$ip:" + HTTP_PORT + "/\" 2>&1); then",
-            "    echo \"" + MARKER + " pod $node ok $(printf '%s' \"$answer\" | oneline)\"",
-            "  else echo \"" + MARKER + " pod $node fail $(printf '%s' \"$answer\" | oneline)\"; fi",
+            "  if answer=$(fetch \"http://$ip:" + HTTP_PORT + "/\"); then echo \"" + MARKER + " pod $node ok $(oneline \"$answer\")\";",
+            "  else echo \"" + MARKER + " pod $node fail $(oneline \"$answer\")\"; fi",
             "done",
             "if answer=$(nslookup kubernetes.default.svc.cluster.local 2>&1); then echo \"" + MARKER + " dns - ok\";",
-            "else echo \"" + MARKER + " dns - fail $(printf '%s' \"$answer\" | oneline)\"; fi",
-            "if answer=$(wget -q -T 5 -O - \"http://$SERVICE_IP/\" 2>&1); then echo \"" + MARKER + " service - ok $(printf '%s' \"$answer\" | oneline)\";",
-            "else echo \"" + MARKER + " service - fail $(printf '%s' \"$answer\" | oneline)\"; fi",
+            "else echo \"" + MARKER + " dns - fail $(oneline \"$answer\")\"; fi",
+            "if answer=$(fetch \"http://$SERVICE_IP/\"); then echo \"" + MARKER + " service - ok $(oneline \"$answer\")\";",
+            "else echo \"" + MARKER + " service - fail $(oneline \"$answer\")\"; fi",
             "");
     private static final SecureRandom RANDOM = new SecureRandom();
 
