@@ -7,7 +7,6 @@ import hudson.model.TaskListener;
 import io.jenkins.plugins.kubeadm.agents.NodeAgents;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
-import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
@@ -29,8 +28,6 @@ import org.kohsuke.stapler.DataBoundSetter;
  * kubeadmInit stored (resources/kubeadm/scripts/kubeadm-join.sh), in parallel.
  */
 public final class JoinWorkersStep extends NodeStep {
-
-    static final int MAX_DISCOVERY_TIMEOUT_SECONDS = 3600;
 
     private String joinCredentialsId;
     private int discoveryTimeoutSeconds;
@@ -112,11 +109,7 @@ public final class JoinWorkersStep extends NodeStep {
     }
 
     Duration discoveryTimeout() {
-        if (discoveryTimeoutSeconds < 0 || discoveryTimeoutSeconds > MAX_DISCOVERY_TIMEOUT_SECONDS) {
-            throw new io.jenkins.plugins.kubeadm.core.params.ParameterException("discoveryTimeoutSeconds",
-                    "'" + discoveryTimeoutSeconds + "' is out of range", "1 to 3600 seconds, or 0 for the default 60");
-        }
-        return discoveryTimeoutSeconds == 0 ? KubeadmSteps.DEFAULT_DISCOVERY_TIMEOUT : Duration.ofSeconds(discoveryTimeoutSeconds);
+        return WorkersPhase.discoveryTimeout(discoveryTimeoutSeconds);
     }
 
     @Override
