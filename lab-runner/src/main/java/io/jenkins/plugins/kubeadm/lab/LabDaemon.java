@@ -8,6 +8,7 @@ import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestRegistry;
 import io.jenkins.plugins.kubeadm.kit.KitJenkins;
 import io.jenkins.plugins.kubeadm.kit.KitLab;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -129,6 +130,7 @@ final class LabDaemon {
         }
         console.say("Jenkins:   " + jenkins.url() + " (user " + KitJenkins.ADMIN_USER + ")");
         console.say("Cluster:   " + buildUrl + "kubeadm-cluster/  (nodes by steps, with times and logs)");
+        console.say("Checks:    " + checks(number) + "  " + buildUrl + "testReport/");
         console.say("Step logs: " + buildUrl + "artifact/kubeadm-logs/  (on disk: " + state.jenkinsHome()
                 .resolve("jobs/" + LabJob.NAME + "/builds/" + number + "/archive/kubeadm-logs") + ")");
         TestNode cp = nodes.node("cp1");
@@ -172,6 +174,27 @@ final class LabDaemon {
         return notReady;
     }
 
+    /** verifyCluster's test results in the build, as Jenkins counts them: "15 passed, 0 failed". */
+    private String checks(int number) {
+        try {
+            var answer = jenkins.get("job/" + LabJob.NAME + "/" + number + "/testReport/api/json?tree=passCount,failCount");
+            if (answer.statusCode() != 200) {
+                return "no test results (HTTP " + answer.statusCode() + ")";
+            }
+            var counts = java.util.regex.Pattern.compile("\"(passCount|failCount)\":(\\d+)").matcher(answer.body());
+            Map<String, String> found = new LinkedHashMap<>();
+            while (counts.find()) {
+                found.put(counts.group(1), counts.group(2));
+            }
+            return found.getOrDefault("passCount", "?") + " passed, " + found.getOrDefault("failCount", "?") + " failed";
+        } catch (IOException e) {
+            return "no test results (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no test results (interrupted)";
+        }
+    }
+
     /** Jenkinsfile.example's parameters for this machine's offline test bed (its mirrors). */
     private Map<String, Object> parameters() {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -189,6 +212,8 @@ final class LabDaemon {
         p.put("IGNORE_PREFLIGHT_ERRORS", TEST_BED_PREFLIGHT_IGNORE);
         p.put("CNI_VERSION", "v0.20.2");
         p.put("CNI_MANIFEST_URL", manifests.url(FLANNEL_MANIFEST));
+        // The test bed's web image is a busybox with sh, wget, nslookup and httpd, as the checks' pods need.
+        p.put("PROBE_IMAGE", KubernetesTestBed.WEB_IMAGE);
         return p;
     }
 

@@ -123,11 +123,13 @@ class LabIT {
         upExit = up.exit();
         recorded = new LabState(labDir).properties();
         assertEquals(0, up.exit(), up.output());
-        for (String stage : List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload")) {
+        for (String stage : List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload", "Verify")) {
             assertTrue(upOutput.matches("(?s).*\\n  stage " + Pattern.quote(stage) + ": done in \\d+ s\\n.*"), stage + " not reported done:\n" + upOutput);
         }
         assertTrue(upOutput.contains("  stage GPU plugin: skipped"), upOutput);
         assertTrue(upOutput.contains("Build #1: SUCCESS"), upOutput);
+        // verifyCluster's checks on three nodes, in the build's Tests tab: 3 Ready, 3 lookups, 6 pairs, 3 Services.
+        assertTrue(upOutput.contains("Checks:    15 passed, 0 failed  http://127.0.0.1:" + port + "/job/kubeadm-lab/1/testReport/"), upOutput);
         assertTrue(upOutput.contains("Jenkins:   http://127.0.0.1:" + port + "/"), upOutput);
         assertTrue(upOutput.contains("Step logs: http://127.0.0.1:" + port + "/job/kubeadm-lab/1/artifact/kubeadm-logs/"), upOutput);
         Matcher m = PASSWORD.matcher(upOutput);

@@ -28,6 +28,8 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
     private final List<String> crons = new ArrayList<>();
     private final List<String> options = new ArrayList<>();
     private final List<Object> agents = new ArrayList<>();
+    /** The labels of node blocks, each with the junit reports published inside it. */
+    private final List<String> nodeBlocks = new ArrayList<>();
     private final List<String> stagesRun = new ArrayList<>();
     private final List<String> stagesSkipped = new ArrayList<>();
     private String stage;
@@ -70,6 +72,11 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         allow("post", List.of(Closure.class), args -> run(args[0]));
         allow("always", List.of(Closure.class), args -> run(args[0]));
         allow("script", List.of(Closure.class), args -> run(args[0]));
+        allow("node", List.of(String.class, Closure.class), args -> {
+            nodeBlocks.add(String.valueOf(args[0]));
+            return run(args[1]);
+        });
+        allow("junit", List.of(String.class), args -> nodeBlocks.add(nodeBlocks.remove(nodeBlocks.size() - 1) + " junit " + args[0]));
     }
 
     private Object parameter(Map<?, ?> definition, Object defaultValue) {
@@ -98,8 +105,11 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
                 call("applyCni", "cni", "flannel", "version", "", "manifestUrl", ""),
                 call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", "", "waitForReady", true),
                 call("deployWorkload", "manifestText", manifestText(stepCalls.get(6)), "rollbackOnFailure", true,
-                        "smokeTarget", "service/web:80")), stepCalls);
-        assertEquals(List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload"), stagesRun);
+                        "smokeTarget", "service/web:80"),
+                call("verifyCluster", "unstableOnFailure", true, "probeImage", "")), stepCalls);
+        assertEquals(List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload", "Verify"), stagesRun);
+        // The checks' report is published where it was written: in the control-plane agent's workspace.
+        assertEquals(List.of("k8s-control-plane junit kubeadm-verify.xml"), nodeBlocks);
         assertEquals(List.of("GPU plugin"), stagesSkipped);
         assertEquals(List.of("H 3 * * 1"), crons);
         assertEquals(List.of("none"), agents);
@@ -119,10 +129,10 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
     public void theParametersAreTheOnesTheIssueAsksFor() {
         runExample();
         assertEquals(List.of("NODES", "INVENTORY", "SSH_CREDENTIALS_ID", "KNOWN_HOSTS_CREDENTIALS_ID", "CNI", "KUBERNETES_VERSION", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
-                "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG", "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL"),
-                List.copyOf(parameterDefinitions.keySet()));
+                "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG", "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL",
+                "PROBE_IMAGE"), List.copyOf(parameterDefinitions.keySet()));
         for (String mirror : List.of("APT_REPOSITORY", "REGISTRY_MIRROR", "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG",
-                "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL")) {
+                "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL", "PROBE_IMAGE")) {
             assertEquals(mirror + " is empty by default: the steps' upstream defaults", "", parameterDefinitions.get(mirror).get("defaultValue"));
         }
         assertEquals(List.of("flannel", "weave", "calico"), parameterDefinitions.get("CNI").get("choices"));
@@ -138,7 +148,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         params.put("GPU", true);
         runExample();
         assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
-                "installGpuPlugin"), stepCalls.stream().map(StepCall::step).toList());
+                "installGpuPlugin", "verifyCluster"), stepCalls.stream().map(StepCall::step).toList());
         assertEquals("1.34", stepCalls.get(2).args().get("kubernetesVersion"));
         assertEquals("calico", stepCalls.get(4).args().get("cni"));
         assertEquals(call("installGpuPlugin", "label", "k8s-gpu"), stepCalls.get(7));
@@ -195,7 +205,9 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         Map<String, Object> ssh = Map.of("inventory", inventory, "sshCredentialsId", "kubeadm-nodes-ssh",
                 "knownHostsCredentialsId", "kubeadm-nodes-known-hosts");
         assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
-                "installGpuPlugin"), stepCalls.stream().map(StepCall::step).toList());
+                "installGpuPlugin", "verifyCluster"), stepCalls.stream().map(StepCall::step).toList());
+        // With an inventory, the checks' report goes into any agent's workspace.
+        assertEquals(List.of(" junit kubeadm-verify.xml"), nodeBlocks);
         for (StepCall step : stepCalls) {
             assertTrue(step + " reaches the nodes over SSH", step.args().entrySet().containsAll(ssh.entrySet()));
             assertTrue(step + " uses no label", !step.args().containsKey("label"));

@@ -12,7 +12,8 @@ import java.util.List;
  * runbooks our users follow have it: the control plane only turns Ready with it, and a worker that
  * joins a cluster with a pod network gets its network pod at once. Reset comes first so last week's
  * cluster cannot leak into this one; the workload proves the cluster serves; the GPU plugin comes
- * last because it needs a working cluster and only some sites have a GPU node.
+ * after it because it needs a working cluster and only some sites have a GPU node; the checks come
+ * last, so they see the cluster every earlier phase made.
  */
 public enum Phase {
     RESET("resetNode", "reset-node.sh", Nodes.EVERY_NODE),
@@ -22,7 +23,8 @@ public enum Phase {
     CNI("applyCni", null, Nodes.CLUSTER_API),
     WORKERS("joinWorkers", "kubeadm-join.sh", Nodes.WORKERS, Handoff.JOIN_COMMAND),
     WORKLOAD("deployWorkload", null, Nodes.CLUSTER_API),
-    GPU("installGpuPlugin", "gpu-node.sh", Nodes.GPU_NODES);
+    GPU("installGpuPlugin", "gpu-node.sh", Nodes.GPU_NODES),
+    VERIFY("verifyCluster", null, Nodes.CLUSTER_API);
 
     /** What one phase hands those after it, in the run's memory only. */
     public enum Handoff {

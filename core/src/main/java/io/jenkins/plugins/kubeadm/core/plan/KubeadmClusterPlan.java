@@ -4,6 +4,7 @@ import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
 import io.jenkins.plugins.kubeadm.core.cluster.Cni;
 import io.jenkins.plugins.kubeadm.core.cluster.CniOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.GpuPluginOptions;
+import io.jenkins.plugins.kubeadm.core.cluster.VerifyOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.WorkloadOptions;
 import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.params.Defaults;
@@ -20,6 +21,7 @@ import io.jenkins.plugins.kubeadm.core.phases.Phase;
 import io.jenkins.plugins.kubeadm.core.phases.PreparePhase;
 import io.jenkins.plugins.kubeadm.core.phases.ResetPhase;
 import io.jenkins.plugins.kubeadm.core.phases.RuntimePhase;
+import io.jenkins.plugins.kubeadm.core.phases.VerifyPhase;
 import io.jenkins.plugins.kubeadm.core.phases.WorkersPhase;
 import io.jenkins.plugins.kubeadm.core.phases.WorkloadPhase;
 import java.time.Duration;
@@ -57,7 +59,7 @@ public final class KubeadmClusterPlan {
         text("podNetworkCidr", Phase.CONTROL_PLANE);
         parameter("podNetworkCidr", Phase.CNI, "podCidr");
         text("joinCredentialsId", Phase.CONTROL_PLANE, Phase.WORKERS);
-        text("kubeconfigCredentialsId", Phase.CNI, Phase.WORKLOAD, Phase.GPU);
+        text("kubeconfigCredentialsId", Phase.CNI, Phase.WORKLOAD, Phase.GPU, Phase.VERIFY);
         // Nodes over SSH instead of agents
         for (String inventory : List.of("inventory", "inventoryFile", "sshCredentialsId", "knownHostsFile", "knownHostsCredentialsId")) {
             text(inventory, Phase.ORDER.toArray(Phase[]::new));
@@ -104,6 +106,10 @@ public final class KubeadmClusterPlan {
         renamed("gpuManifestUrl", Kind.TEXT, Phase.GPU, "manifestUrl");
         renamed("gpuImageRegistry", Kind.TEXT, Phase.GPU, "imageRegistry");
         renamed("gpuSmokeImage", Kind.TEXT, Phase.GPU, "smokeImage");
+        // verifyCluster: runs when verify is true
+        flag("verify");
+        text("probeImage", Phase.VERIFY);
+        flag("unstableOnFailure", Phase.VERIFY);
     }
 
     /** Every parameter kubeadmCluster takes, in the order its help lists them. */
@@ -152,7 +158,7 @@ public final class KubeadmClusterPlan {
         return check(arguments);
     }
 
-    /** The phases this call runs: reset only when asked, the workload with a manifest, the GPU plugin with gpu: true. */
+    /** The phases this call runs: reset only when asked, the workload with a manifest, the GPU plugin with gpu: true, the checks with verify: true. */
     public List<Phase> phases() {
         List<Phase> phases = new ArrayList<>();
         for (Phase phase : Phase.ORDER) {
@@ -160,6 +166,7 @@ public final class KubeadmClusterPlan {
                 case RESET -> Boolean.TRUE.equals(values.get("reset"));
                 case WORKLOAD -> values.containsKey("workloadManifest") || values.containsKey("workloadManifestText");
                 case GPU -> Boolean.TRUE.equals(values.get("gpu"));
+                case VERIFY -> Boolean.TRUE.equals(values.get("verify"));
                 default -> true;
             };
             if (runs) {
@@ -183,7 +190,7 @@ public final class KubeadmClusterPlan {
                 case CLUSTER_API -> { }
             }
             // The cluster steps and joinWorkers reach the control plane through its agent.
-            if (phase == Phase.CNI || phase == Phase.WORKLOAD || phase == Phase.GPU || phase == Phase.WORKERS) {
+            if (phase.nodes() == Phase.Nodes.CLUSTER_API || phase == Phase.GPU || phase == Phase.WORKERS) {
                 args.put("controlPlaneLabel", controlPlane);
             }
         }
@@ -306,6 +313,7 @@ public final class KubeadmClusterPlan {
         if (given("minDriverVersion") != null) {
             Validators.driverVersion("minDriverVersion", given("minDriverVersion"));
         }
+        as("probeImage", Phase.VERIFY, new VerifyOptions()::probeImage);
     }
 
     /** The phases this call runs, in {@link Phase#ORDER}, each with its parameters from this call's values. */
@@ -330,6 +338,7 @@ public final class KubeadmClusterPlan {
             case GPU -> new GpuPhase(new GpuPluginOptions().runtime(given("gpuRuntime")).manifestUrl(given("gpuManifestUrl"))
                     .imageRegistry(given("gpuImageRegistry")).smokeImage(given("gpuSmokeImage")).timeout(timeout),
                     given("minDriverVersion"), given("gpuRuntime"));
+            case VERIFY -> new VerifyPhase(new VerifyOptions().probeImage(given("probeImage")).timeout(timeout), enabled("unstableOnFailure"));
         };
     }
 

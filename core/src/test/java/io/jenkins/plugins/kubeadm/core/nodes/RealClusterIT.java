@@ -414,9 +414,10 @@ class RealClusterIT {
                 "--pause-image", registry.hostPort() + "/pause:" + KubernetesTestBed.PAUSE_TAG, "--registry-mirror", registry.url(),
                 "--pod-network-cidr", POD_CIDR, "--image-repository", registry.hostPort(), "--etcd-image-tag", KubernetesTestBed.ETCD_TAG,
                 "--coredns-image-tag", KubernetesTestBed.COREDNS_TAG, "--ignore-preflight-errors", IGNORED_PREFLIGHT,
-                "--cni-version", KubernetesTestBed.FLANNEL_VERSION, "--cni-manifest-url", manifests.url("kube-flannel-v0.20.2.yml")},
+                "--cni-version", KubernetesTestBed.FLANNEL_VERSION, "--cni-manifest-url", manifests.url("kube-flannel-v0.20.2.yml"),
+                "--verify", "--probe-image", KubernetesTestBed.WEB_IMAGE},
                 new java.io.PrintStream(ClusterTestSupport.consoleCapturedIn(cliConsole), true, StandardCharsets.UTF_8), System.err);
-        phase("command-line runner: reset and the whole plan to all Ready", t);
+        phase("command-line runner: reset, the whole plan to all Ready, and the checks", t);
         String printed = cliConsole.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, printed);
         assertNotEquals(caBefore, cp.sh("openssl x509 -in /etc/kubernetes/pki/ca.crt -noout -fingerprint -sha256"), "a new cluster, a new CA");
@@ -432,6 +433,9 @@ class RealClusterIT {
         }
         assertEquals(List.of("01-reset-node.log", "02-prepare-node.log", "03-install-runtime.log", "04-kubeadm-init.log"), order.subList(0, 4));
         assertTrue(printed.contains("==> applyCni") && printed.indexOf("==> applyCni") < printed.indexOf("==> joinWorkers"), printed);
+        // The checks ran last and left their JUnit report beside the logs.
+        assertTrue(printed.contains("verifyCluster: 15 of 15 checks passed"), printed);
+        assertTrue(Files.readString(cliLogs.resolve("kubeadm-verify.xml")).contains("tests=\"15\" failures=\"0\""));
         // Beside the logs: every step of every node with its outcome, and what the phases learned of the cluster.
         List<StepIndex.Entry> steps = StepIndex.read(cliLogs);
         assertTrue(steps.stream().allMatch(e -> e.outcome() == StepLog.Outcome.SUCCEEDED), steps.toString());

@@ -41,21 +41,27 @@ class KubeadmClusterPlanTest {
     @Test
     void thePhasesRunInTheOneOrderWithThePodNetworkBeforeTheWorkers() {
         assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
-                "installGpuPlugin"), Phase.ORDER.stream().map(Phase::step).toList());
+                "installGpuPlugin", "verifyCluster"), Phase.ORDER.stream().map(Phase::step).toList());
         assertEquals(List.of("prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers"), steps(calls()));
         assertEquals(List.of("resetNode", "prepareNode", "installRuntime", "kubeadmInit", "applyCni", "joinWorkers", "deployWorkload",
-                "installGpuPlugin"), steps(calls("reset", true, "workloadManifestText", "kind: List", "gpu", true)));
+                "installGpuPlugin", "verifyCluster"), steps(calls("reset", true, "workloadManifestText", "kind: List", "gpu", true,
+                "verify", true)));
         assertEquals(Phase.CNI, Phase.ofStep("applyCni"));
     }
 
     @Test
     void thePlanBuildsOnePhaseObjectPerPhaseInTheOneOrder() {
-        KubeadmClusterPlan plan = KubeadmClusterPlan.of(Map.of("reset", true, "gpu", true, "discoveryTimeoutSeconds", 90));
+        KubeadmClusterPlan plan = KubeadmClusterPlan.of(Map.of("reset", true, "gpu", true, "discoveryTimeoutSeconds", 90, "verify", true));
         List<Phase> reversed = new ArrayList<>(plan.phases());
         Collections.reverse(reversed);
         assertEquals(plan.phases(), plan.clusterPhases(reversed, Duration.ofMinutes(5)).stream().map(ClusterPhase::phase).toList());
-        assertEquals(List.of(Phase.RESET, Phase.PREPARE, Phase.RUNTIME, Phase.CONTROL_PLANE, Phase.CNI, Phase.WORKERS, Phase.GPU),
-                plan.phases());
+        assertEquals(List.of(Phase.RESET, Phase.PREPARE, Phase.RUNTIME, Phase.CONTROL_PLANE, Phase.CNI, Phase.WORKERS, Phase.GPU,
+                Phase.VERIFY), plan.phases());
+        // The checks go to verifyCluster with the control-plane agent that reaches the API server; a bad probe image fails first.
+        assertEquals(Map.of("controlPlaneLabel", "k8s-control-plane", "probeImage", "10.0.0.5:5000/busybox:1.36.1", "unstableOnFailure", true),
+                KubeadmClusterPlan.of(Map.of("verify", true, "probeImage", "10.0.0.5:5000/busybox:1.36.1", "unstableOnFailure", true))
+                        .arguments(Phase.VERIFY));
+        assertThrows(ParameterException.class, () -> KubeadmClusterPlan.of(Map.of("verify", true, "probeImage", "not an image")));
     }
 
     @Test
