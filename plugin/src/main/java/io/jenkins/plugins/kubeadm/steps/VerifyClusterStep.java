@@ -13,6 +13,7 @@ import io.jenkins.plugins.kubeadm.core.cluster.VerifyOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.VerifyReport;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
+import io.jenkins.plugins.kubeadm.core.phases.VerifyPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import java.nio.charset.StandardCharsets;
 import org.jenkinsci.plugins.workflow.actions.WarningAction;
@@ -29,7 +30,7 @@ import org.kohsuke.stapler.DataBoundSetter;
  */
 public final class VerifyClusterStep extends ClusterStep {
 
-    static final String DEFAULT_REPORT_FILE = "kubeadm-verify.xml";
+    static final String DEFAULT_REPORT_FILE = VerifyPhase.REPORT_FILE;
 
     private String probeImage;
     private String reportFile = DEFAULT_REPORT_FILE;

@@ -32,7 +32,7 @@ public final class ClusterFacts {
     private final SecretRedactor redactor;
 
     public ClusterFacts(StepLogs logs) {
-        this.outputDir = logs.root().getParent();
+        this.outputDir = logs.outputDir();
         this.redactor = logs.redactor();
     }
 

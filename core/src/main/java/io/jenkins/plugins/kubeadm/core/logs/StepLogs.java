@@ -53,6 +53,11 @@ public final class StepLogs {
         this.redactor = Objects.requireNonNull(redactor, "redactor");
     }
 
+    /** The folder holding {@code kubeadm-logs}, the step index and the cluster facts. */
+    public Path outputDir() {
+        return root.getParent();
+    }
+
     /** {@code <outputDir>/kubeadm-logs}. */
     public Path root() {
         return root;
@@ -95,7 +100,7 @@ public final class StepLogs {
                 Files.createDirectories(nodeDir);
                 int sequence = highestExistingSequence(nodeDir) + 1;
                 Path file = nodeDir.resolve(String.format("%02d-%s.log", sequence, step));
-                return new StepLog(node, step, sequence, file, redactor, log -> StepIndex.record(root.getParent(), log));
+                return new StepLog(node, step, sequence, file, redactor, log -> StepIndex.record(outputDir(), log));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the " + step + " log of node " + node, e);
             }

@@ -35,7 +35,7 @@ public final class VerifyPhase implements ClusterPhase {
     @Override
     public void run(PhaseContext context) {
         VerifyReport report = context.cluster().verifyCluster(options);
-        Path file = context.steps().logs().root().getParent().resolve(REPORT_FILE);
+        Path file = context.steps().logs().outputDir().resolve(REPORT_FILE);
         try {
             Files.writeString(file, report.junitXml(), StandardCharsets.UTF_8);
         } catch (IOException e) {
