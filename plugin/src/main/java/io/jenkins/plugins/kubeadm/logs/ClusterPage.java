@@ -19,8 +19,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import jenkins.model.TransientActionFactory;
 
 /**
@@ -51,8 +53,11 @@ public final class ClusterPage implements Action {
         }
     }
 
-    /** A node's row: its name and what the steps learned about it. */
-    public record NodeRow(String name, String role, String address, String hostname, List<Cell> cells) {
+    /**
+     * A node's row: its name, what the steps learned about it, and its Kubernetes Node's kubelet version and readiness as
+     * verifyCluster last saw them (null when it did not run or did not see this node).
+     */
+    public record NodeRow(String name, String role, String address, String hostname, String kubelet, String ready, List<Cell> cells) {
     }
 
     public Run<?, ?> getRun() {
@@ -100,25 +105,48 @@ public final class ClusterPage implements Action {
         Map<String, String> facts = getAllFacts();
         Map<String, List<StepIndex.Entry>> byNode = new LinkedHashMap<>();
         entries.forEach(e -> byNode.computeIfAbsent(e.node(), n -> new ArrayList<>()).add(e));
+        Set<String> kubernetesNodes = kubernetesNodeNames(facts);
         List<NodeRow> rows = new ArrayList<>();
         byNode.forEach((node, runs) -> {
             List<Cell> cells = new ArrayList<>();
             for (String step : steps) {
                 cells.add(new Cell(runs.stream().filter(r -> r.step().equals(step)).toList()));
             }
+            String hostname = facts.get(ClusterFacts.nodeKey(node, "hostname"));
+            // Kubernetes names a Node after its host in lowercase; an agent or inventory line may be named otherwise.
+            String kubernetesNode = hostname != null && kubernetesNodes.contains(hostname.toLowerCase(Locale.ROOT))
+                    ? hostname.toLowerCase(Locale.ROOT) : node.toLowerCase(Locale.ROOT);
+            kubernetesNodes.remove(kubernetesNode);
             rows.add(new NodeRow(node, facts.get(ClusterFacts.nodeKey(node, "role")), facts.get(ClusterFacts.nodeKey(node, "address")),
-                    facts.get(ClusterFacts.nodeKey(node, "hostname")), cells));
+                    hostname, facts.get(ClusterFacts.kubernetesNodeKey(kubernetesNode, "kubelet")),
+                    facts.get(ClusterFacts.kubernetesNodeKey(kubernetesNode, "ready")), cells));
         });
+        // Nodes of the cluster that no step of this build ran on still show their state.
+        for (String kubernetesNode : kubernetesNodes) {
+            rows.add(new NodeRow(kubernetesNode, null, null, null, facts.get(ClusterFacts.kubernetesNodeKey(kubernetesNode, "kubelet")),
+                    facts.get(ClusterFacts.kubernetesNodeKey(kubernetesNode, "ready")), steps.stream().map(s -> new Cell(List.of())).toList()));
+        }
         // Control planes first, then by name: steps on several nodes end in any order.
         rows.sort(Comparator.comparing((NodeRow row) -> !Inventory.CONTROL_PLANE.equals(row.role())).thenComparing(NodeRow::name));
         return rows;
+    }
+
+    private static Set<String> kubernetesNodeNames(Map<String, String> facts) {
+        Set<String> names = new TreeSet<>();
+        for (String key : facts.keySet()) {
+            if (key.startsWith(ClusterFacts.KUBERNETES_NODE_PREFIX)) {
+                String rest = key.substring(ClusterFacts.KUBERNETES_NODE_PREFIX.length());
+                names.add(rest.substring(0, rest.lastIndexOf('.')));
+            }
+        }
+        return names;
     }
 
     /** The cluster's own facts (not a node's), by a readable name. */
     public Map<String, String> getFacts() {
         Map<String, String> shown = new LinkedHashMap<>();
         getAllFacts().forEach((key, value) -> {
-            if (!key.startsWith("node.")) {
+            if (!key.startsWith("node.") && !key.startsWith(ClusterFacts.KUBERNETES_NODE_PREFIX)) {
                 shown.put(FACT_NAMES.getOrDefault(key, key), value);
             }
         });

@@ -12,6 +12,7 @@ import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
 import io.jenkins.plugins.kubeadm.core.cluster.VerifyOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.VerifyReport;
 import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.core.phases.VerifyPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
@@ -122,6 +123,7 @@ public final class VerifyClusterStep extends ClusterStep {
             } catch (IllegalArgumentException e) {
                 throw new AbortException("verifyCluster: the agent's reply was refused: " + e.getMessage());
             }
+            VerifyPhase.record(new ClusterFacts(logs.stepLogs()), report);
             FilePath workspace = getContext().get(FilePath.class);
             if (workspace != null) {
                 workspace.child(step.reportFile).write(report.junitXml(), StandardCharsets.UTF_8.name());

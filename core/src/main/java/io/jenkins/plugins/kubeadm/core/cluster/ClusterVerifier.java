@@ -78,6 +78,21 @@ final class ClusterVerifier {
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
+    /** Each Node's kubelet version and readiness as listed before the probes; one whose kubelet reports no usable version is left out. */
+    private static List<VerifyReport.NodeState> states(List<Node> nodes) {
+        List<VerifyReport.NodeState> states = new ArrayList<>();
+        for (Node node : nodes) {
+            String version = node.getStatus() == null || node.getStatus().getNodeInfo() == null ? null
+                    : node.getStatus().getNodeInfo().getKubeletVersion();
+            try {
+                states.add(new VerifyReport.NodeState(name(node), version, Diagnosis.isReady(node)));
+            } catch (IllegalArgumentException e) {
+                // Shown on the cluster page only; the Ready check above still names the node.
+            }
+        }
+        return states;
+    }
+
     VerifyReport verify(VerifyOptions options) {
         Instant start = Instant.now();
         List<VerifyReport.Check> checks = new ArrayList<>();
@@ -126,7 +141,7 @@ final class ClusterVerifier {
                 progress.accept("verifyCluster: could not delete namespace " + namespace + ": " + e.getMessage());
             }
         }
-        return new VerifyReport(checks);
+        return new VerifyReport(checks, states(nodes));
     }
 
     /** A client pod's checks: DNS, every other node's server pod, the Service; each fails with the evidence when the pod could not run. */

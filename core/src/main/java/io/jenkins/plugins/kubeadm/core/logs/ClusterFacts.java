@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code cluster.tsv} beside the {@code kubeadm-logs} folder: what the steps learned about the cluster (Kubernetes version, API
- * server, networks, CNI, each node's role and address), one {@code key<TAB>value} line per fact, the
+ * server, networks, CNI, each node's role and address, each Kubernetes Node's kubelet version and readiness), one {@code key<TAB>value} line per fact, the
  * last line of a key winning. Values pass the run's redactor on the way in; keys are our own names.
  */
 public final class ClusterFacts {
@@ -27,6 +27,16 @@ public final class ClusterFacts {
     public static String nodeKey(String node, String fact) {
         return "node." + StepLogs.directoryName(node) + "." + fact;
     }
+
+    /**
+     * Keys of one Kubernetes Node's facts as the API server reported them: {@code kubernetesNode.<name>.<fact>}. A Node's
+     * name is its hostname, which may differ from the agent or inventory name of {@link #nodeKey}.
+     */
+    public static String kubernetesNodeKey(String nodeName, String fact) {
+        return KUBERNETES_NODE_PREFIX + nodeName + "." + fact;
+    }
+
+    public static final String KUBERNETES_NODE_PREFIX = "kubernetesNode.";
 
     private final Path outputDir;
     private final SecretRedactor redactor;

@@ -3,6 +3,7 @@ package io.jenkins.plugins.kubeadm.core.phases;
 import io.jenkins.plugins.kubeadm.core.cluster.ClusterStepException;
 import io.jenkins.plugins.kubeadm.core.cluster.VerifyOptions;
 import io.jenkins.plugins.kubeadm.core.cluster.VerifyReport;
+import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,7 @@ public final class VerifyPhase implements ClusterPhase {
     @Override
     public void run(PhaseContext context) {
         VerifyReport report = context.cluster().verifyCluster(options);
+        record(context.facts(), report);
         Path file = context.steps().logs().outputDir().resolve(REPORT_FILE);
         try {
             Files.writeString(file, report.junitXml(), StandardCharsets.UTF_8);
@@ -46,5 +48,13 @@ public final class VerifyPhase implements ClusterPhase {
             throw new ClusterStepException(summary);
         }
         context.say(summary);
+    }
+
+    /** Each Node's kubelet version and readiness as the checks found them: the cluster page's view at the end of the build. */
+    public static void record(ClusterFacts facts, VerifyReport report) {
+        for (VerifyReport.NodeState node : report.nodes()) {
+            facts.record(ClusterFacts.kubernetesNodeKey(node.name(), "kubelet"), node.kubeletVersion());
+            facts.record(ClusterFacts.kubernetesNodeKey(node.name(), "ready"), node.ready() ? "Ready" : "NotReady");
+        }
     }
 }

@@ -19,7 +19,8 @@ class VerifyReportTest {
     static final VerifyReport REPORT = new VerifyReport(List.of(
             new VerifyReport.Check("nodes", "cp1 is Ready", null, Duration.ofMillis(20)),
             new VerifyReport.Check("service", "worker2: a ClusterIP Service reaches its pods",
-                    "wget: download timed out <&\"'>\nsecond line \u0007", Duration.ofMillis(5300))));
+                    "wget: download timed out <&\"'>\nsecond line \u0007", Duration.ofMillis(5300))), List.of(
+            new VerifyReport.NodeState("cp1", "v1.26.1", true), new VerifyReport.NodeState("worker2", "v1.26.1", false)));
 
     @Test
     void theJUnitXmlIsWellFormedWithOneCasePerCheckAndTheFailureEscaped() throws Exception {
@@ -54,7 +55,21 @@ class VerifyReportTest {
         assertThrows(IllegalArgumentException.class, () -> VerifyReport.decode("nodes\u001fcp1\u001f12\u001e"));
         assertThrows(IllegalArgumentException.class, () -> VerifyReport.decode("nodes\u001fcp1\u001fsoon\u001f\u001e"));
         assertThrows(IllegalArgumentException.class, () -> VerifyReport.decode("x".repeat(VerifyReport.MAX_ENCODED_CHARS + 1)));
-        String tooMany = "nodes\u001fcp1\u001f1\u001f\u001e".repeat(VerifyReport.MAX_CHECKS + 1);
+        String tooMany = "C\u001fnodes\u001fcp1\u001f1\u001f\u001e".repeat(VerifyReport.MAX_CHECKS + 1);
+        assertTrue(tooMany.length() < VerifyReport.MAX_ENCODED_CHARS);
+        assertThrows(IllegalArgumentException.class, () -> VerifyReport.decode(tooMany));
+    }
+
+    @Test
+    void aNodeCrossesOnlyWithAKubernetesNameAndAVersion() {
+        assertEquals(REPORT.nodes(), VerifyReport.decode(REPORT.encode()).nodes());
+        assertEquals(List.of(new VerifyReport.NodeState("gpu-1.lab", "v1.26.1+k3s1", false)),
+                VerifyReport.decode("N\u001fgpu-1.lab\u001fv1.26.1+k3s1\u001f0\u001e").nodes());
+        for (String bad : List.of("N\u001fCP1\u001fv1.26.1\u001f1", "N\u001f<b>x</b>\u001fv1.26.1\u001f1", "N\u001fcp1\u001f1.26\u001f1",
+                "N\u001fcp1\u001fv1.26.1 <script>\u001f1", "N\u001fcp1\u001fv1.26.1\u001fyes", "N\u001fcp1\u001fv1.26.1", "X\u001fcp1")) {
+            assertThrows(IllegalArgumentException.class, () -> VerifyReport.decode(bad + "\u001e"), bad);
+        }
+        String tooMany = "N\u001fn\u001fv1.26.1\u001f1\u001e".repeat(VerifyReport.MAX_NODES + 1);
         assertTrue(tooMany.length() < VerifyReport.MAX_ENCODED_CHARS);
         assertThrows(IllegalArgumentException.class, () -> VerifyReport.decode(tooMany));
     }

@@ -445,6 +445,11 @@ class RealClusterIT {
         assertEquals(POD_CIDR, facts.get("podNetwork"), facts.toString());
         assertEquals("worker", facts.get("node.worker1.role"), facts.toString());
         assertTrue(facts.get("cni").startsWith("flannel "), facts.toString());
+        // Each Node's kubelet and readiness as the checks at the end saw them.
+        for (String node : List.of("cp1", "worker1", "worker2")) {
+            assertEquals("v1.26.1", facts.get(ClusterFacts.kubernetesNodeKey(node, "kubelet")), facts.toString());
+            assertEquals("Ready", facts.get(ClusterFacts.kubernetesNodeKey(node, "ready")), facts.toString());
+        }
         // Its join token was never known to this test: nothing shaped like a bootstrap token may show.
         java.util.regex.Pattern token = java.util.regex.Pattern.compile("(?<![a-z0-9])[a-z0-9]{6}\\.[a-z0-9]{16}(?![a-z0-9])");
         assertFalse(token.matcher(printed).find(), "the runner's console shows a bootstrap token");
