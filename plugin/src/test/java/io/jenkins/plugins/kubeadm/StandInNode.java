@@ -118,6 +118,7 @@ public final class StandInNode implements ScriptRunner {
             }
             case "delete-join-token.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_TOKEN_DELETE_RESULT state=deleted token_id="
                     + request.environment().get("JOIN_TOKEN_ID"));
+            case "node-name.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_NODE_NAME name=" + name + " joined=true");
             default -> sink.line(name, LineSink.Stream.STDOUT, "done");
         }
         return new CollectedRun(new ExecResult(0, ExecResult.Outcome.COMPLETED, Duration.ofMillis(5)), results);

@@ -77,6 +77,11 @@ public class SnippetRoundTripTest {
         workload.setSmokeTarget("service/nginx:80");
         roundTrip(workload, "deployWorkload manifest: 'k8s/nginx.yaml', rollbackOnFailure: true, smokeTarget: 'service/nginx:80'");
 
+        RemoveNodeStep remove = new RemoveNodeStep();
+        remove.setLabel("worker3");
+        remove.setDrainTimeoutSeconds(600);
+        roundTrip(remove, "removeNode drainTimeoutSeconds: 600, label: 'worker3'");
+
         InstallGpuPluginStep gpu = new InstallGpuPluginStep();
         gpu.setLabel("k8s-gpu");
         gpu.setRuntime("runtimeClass");

@@ -43,7 +43,8 @@ public class StepDocumentationTest {
     /** The steps this plugin ships; the package scan below must find exactly these. */
     static final List<Class<? extends Step>> STEPS = List.<Class<? extends Step>>of(
             PrepareNodeStep.class, InstallRuntimeStep.class, KubeadmInitStep.class, JoinWorkersStep.class,
-            ResetNodeStep.class, ApplyCniStep.class, DeployWorkloadStep.class, InstallGpuPluginStep.class, VerifyClusterStep.class);
+            ResetNodeStep.class, ApplyCniStep.class, DeployWorkloadStep.class, InstallGpuPluginStep.class, VerifyClusterStep.class,
+            RemoveNodeStep.class);
 
     @Test
     public void everyConcreteStepOfThePackageIsListed() throws Exception {

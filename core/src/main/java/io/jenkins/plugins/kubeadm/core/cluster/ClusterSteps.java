@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The steps that talk to the cluster's API rather than to a node: applyCni, deployWorkload and
- * installGpuPlugin. Progress goes, one line at a time, to the given consumer (never to stdout);
+ * The steps that talk to the cluster's API rather than to a node: applyCni, deployWorkload,
+ * installGpuPlugin, verifyCluster and removeNode's drain. Progress goes, one line at a time, to the given consumer (never to stdout);
  * failures are {@link ClusterStepException}s (waits: {@link WaitTimeoutException}), bad parameters
  * {@link io.jenkins.plugins.kubeadm.core.params.ParameterException}s and unusable manifests
  * {@link io.jenkins.plugins.kubeadm.core.addons.ManifestException}s.
@@ -55,6 +55,11 @@ public final class ClusterSteps implements AutoCloseable {
 
     public VerifyReport verifyCluster(VerifyOptions options) {
         return new ClusterVerifier(client, progress).verify(options);
+    }
+
+    /** removeNode's part on the API server: dry run, then cordon, drain and delete each Node ({@link NodeRemoval}). */
+    public RemovalResult removeNodes(RemoveNodeOptions options) {
+        return new NodeRemoval(client, progress).remove(options);
     }
 
     @Override

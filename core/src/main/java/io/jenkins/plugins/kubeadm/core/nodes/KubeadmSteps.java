@@ -63,6 +63,9 @@ public final class KubeadmSteps implements AutoCloseable {
     static final String INIT_RESULT = "KUBEADM_INIT_RESULT";
     static final String JOIN_RESULT = "KUBEADM_JOIN_RESULT";
     static final String TOKEN_DELETE_RESULT = "KUBEADM_TOKEN_DELETE_RESULT";
+    static final String NODE_NAME_RESULT = "KUBEADM_NODE_NAME";
+    public static final String NODE_NAME_STEP = "node-name";
+    private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final java.util.regex.Pattern TOKEN_ID = java.util.regex.Pattern.compile("[a-z0-9]{6}");
     /** The scripts print this line, then their diagnostics, when a step fails. */
     static final String DIAGNOSTICS_MARKER = "==> diagnostics";
@@ -336,6 +339,34 @@ public final class KubeadmSteps implements AutoCloseable {
         output.finish(results);
         ParallelStepRunner.requireSuccess("resetNode", results);
         return results;
+    }
+
+    /**
+     * Which Kubernetes Node each node is (node-name.sh, which changes nothing), e.g. before removeNode
+     * drains it: the name kubeadm registered it under.
+     *
+     * @return the Node name by node name, in the nodes' order
+     * @throws ParallelStepRunner.StepFailedException when a node cannot say
+     */
+    public Map<String, String> kubernetesNodeNames(List<? extends ScriptRunner> nodes) {
+        StepRequest request = StepRequest.of(StepScript.load("node-name.sh"), Map.of());
+        StepOutput output = new StepOutput(NODE_NAME_RESULT);
+        for (ScriptRunner node : nodes) {
+            logSink.beginStep(node.nodeName(), NODE_NAME_STEP);
+        }
+        List<NodeStepResult> results = ParallelStepRunner.run(nodes, node -> request, output, timeout, cancellation,
+                logs.redactor()::redact);
+        output.finish(results);
+        ParallelStepRunner.requireSuccess("node-name", results);
+        Map<String, String> names = new LinkedHashMap<>();
+        for (ScriptRunner node : nodes) {
+            String name = output.result(node.nodeName()).get("name");
+            if (name == null || !NODE_NAME.matcher(name).matches()) {
+                throw new IllegalStateException(node.nodeName() + ": node-name.sh printed no Kubernetes Node name");
+            }
+            names.put(node.nodeName(), name);
+        }
+        return names;
     }
 
     /** Where the steps' logs go. */

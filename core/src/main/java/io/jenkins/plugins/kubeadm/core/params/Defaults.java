@@ -41,6 +41,7 @@ public final class Defaults {
     public static final String GPU_LABEL = value("GPU_LABEL");
     /** The image of verifyCluster's probe pods. */
     public static final String VERIFY_PROBE_IMAGE = value("VERIFY_PROBE_IMAGE");
+    public static final int DRAIN_TIMEOUT_SECONDS = Integer.parseInt(value("DRAIN_TIMEOUT_SECONDS"));
 
     private Defaults() {
     }

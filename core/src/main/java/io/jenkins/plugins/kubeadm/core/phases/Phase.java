@@ -24,7 +24,9 @@ public enum Phase {
     WORKERS("joinWorkers", "kubeadm-join.sh", Nodes.WORKERS, Handoff.JOIN_COMMAND),
     WORKLOAD("deployWorkload", null, Nodes.CLUSTER_API),
     GPU("installGpuPlugin", "gpu-node.sh", Nodes.GPU_NODES),
-    VERIFY("verifyCluster", null, Nodes.CLUSTER_API);
+    VERIFY("verifyCluster", null, Nodes.CLUSTER_API),
+    /** Not part of a build: changes a running cluster, alone (see {@link #MAINTENANCE}). */
+    REMOVE_NODES("removeNode", "reset-node.sh", Nodes.NAMED, null, false);
 
     /** What one phase hands those after it, in the run's memory only. */
     public enum Handoff {
@@ -47,26 +49,35 @@ public enum Phase {
         }
     }
 
-    /** What a phase works on. */
-    public enum Nodes { EVERY_NODE, CONTROL_PLANE, WORKERS, GPU_NODES, CLUSTER_API }
+    /** What a phase works on: NAMED is the nodes a maintenance step is given, e.g. those removeNode removes. */
+    public enum Nodes { EVERY_NODE, CONTROL_PLANE, WORKERS, GPU_NODES, CLUSTER_API, NAMED }
 
-    /** Every phase, in the order a cluster build runs them. */
-    public static final List<Phase> ORDER = List.of(values());
+    /** Every phase of a cluster build, in the order a build runs them. */
+    public static final List<Phase> ORDER = java.util.Arrays.stream(values()).filter(p -> p.build).toList();
+
+    /** The phases that change a running cluster instead of building one; each runs alone. */
+    public static final List<Phase> MAINTENANCE = java.util.Arrays.stream(values()).filter(p -> !p.build).toList();
 
     private final String step;
     private final String script;
     private final Nodes nodes;
     private final Handoff needs;
+    private final boolean build;
 
     Phase(String step, String script, Nodes nodes) {
-        this(step, script, nodes, null);
+        this(step, script, nodes, null, true);
     }
 
     Phase(String step, String script, Nodes nodes, Handoff needs) {
+        this(step, script, nodes, needs, true);
+    }
+
+    Phase(String step, String script, Nodes nodes, Handoff needs, boolean build) {
         this.step = step;
         this.script = script;
         this.nodes = nodes;
         this.needs = needs;
+        this.build = build;
     }
 
     /** The Pipeline step that runs this phase. */
@@ -106,7 +117,7 @@ public enum Phase {
 
     /** The phase a Pipeline step runs. */
     public static Phase ofStep(String step) {
-        for (Phase phase : ORDER) {
+        for (Phase phase : values()) {
             if (phase.step.equals(step)) {
                 return phase;
             }

@@ -39,6 +39,10 @@ public final class PhaseRunner {
         List<ClusterPhase> ordered = new ArrayList<>(phases);
         ordered.sort(Comparator.comparingInt(p -> Phase.ORDER.indexOf(p.phase())));
         List<Phase> kinds = ordered.stream().map(ClusterPhase::phase).toList();
+        if (kinds.size() > 1 && kinds.stream().anyMatch(Phase.MAINTENANCE::contains)) {
+            throw new IllegalArgumentException("a phase that changes a running cluster (" + Phase.MAINTENANCE.stream().map(Phase::step).toList()
+                    + ") runs alone, not with " + kinds.stream().map(Phase::step).toList());
+        }
         for (int i = 1; i < kinds.size(); i++) {
             if (kinds.get(i) == kinds.get(i - 1)) {
                 throw new IllegalArgumentException("the phase " + kinds.get(i).id() + " is listed twice");

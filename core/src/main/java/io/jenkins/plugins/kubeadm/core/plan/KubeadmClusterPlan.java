@@ -339,6 +339,7 @@ public final class KubeadmClusterPlan {
                     .imageRegistry(given("gpuImageRegistry")).smokeImage(given("gpuSmokeImage")).timeout(timeout),
                     given("minDriverVersion"), given("gpuRuntime"));
             case VERIFY -> new VerifyPhase(new VerifyOptions().probeImage(given("probeImage")).timeout(timeout), enabled("unstableOnFailure"));
+            case REMOVE_NODES -> throw new IllegalArgumentException("kubeadmCluster builds a cluster; removeNode is a step of its own");
         };
     }
 

@@ -24,6 +24,10 @@ import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
+import io.jenkins.plugins.kubeadm.core.phases.PhaseContext;
+import io.jenkins.plugins.kubeadm.core.phases.PhaseRunner;
+import io.jenkins.plugins.kubeadm.core.phases.RemoveNodesPhase;
 import io.jenkins.plugins.kubeadm.core.secrets.SecretRedactor;
 import io.jenkins.plugins.kubeadm.core.testnodes.Host;
 import io.jenkins.plugins.kubeadm.core.testnodes.KubernetesTestBed;
@@ -359,8 +363,77 @@ class RealClusterIT {
         phase("verifyCluster with kube-proxy gone from worker2, then back", t);
     }
 
+    /** A workload that a PodDisruptionBudget protects: one pod, which must stay available. */
+    static String guardedWorkload(int replicas, boolean onWorker2) {
+        return String.join("\n",
+                "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: guarded", "spec:", "  replicas: " + replicas,
+                "  selector:", "    matchLabels: {app: guarded}", "  template:", "    metadata:", "      labels: {app: guarded}", "    spec:",
+                onWorker2 ? "      nodeSelector: {kubernetes.io/hostname: worker2}" : "      nodeSelector: {}",
+                "      containers:", "      - name: web", "        image: " + KubernetesTestBed.WEB_IMAGE,
+                "---", "apiVersion: policy/v1", "kind: PodDisruptionBudget", "metadata:", "  name: guarded-budget", "spec:",
+                "  minAvailable: 1", "  selector:", "    matchLabels: {app: guarded}", "");
+    }
+
+    static PhaseContext removalContext(TestNode node) {
+        return new PhaseContext(ClusterNodes.picked(List.of(node.runner()), null, name -> "worker"), steps,
+                line -> System.out.println("[real-cluster] " + line), () -> {
+                    try {
+                        return clusterSteps();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    /**
+     * removeNode on a worker: refused before any change while a PodDisruptionBudget protects its only
+     * pod; drained, deleted and reset once the budget allows it; then added back with the existing steps
+     * on that node only (kubeadmInit leaves the control plane alone and makes a fresh token).
+     */
     @Test
     @Order(5)
+    void removeNodeRefusesWhileABudgetWouldBlockTheDrainThenRemovesTheWorkerWhichJoinsAgain() throws Exception {
+        long t = System.nanoTime();
+        TestNode cp = node("cp1");
+        TestNode worker2 = node("worker2");
+        cp.ssh(KUBECTL + "apply -f -", guardedWorkload(1, true).getBytes(StandardCharsets.UTF_8));
+        cp.sh(KUBECTL + "rollout status deployment/guarded --timeout=180s");
+
+        ClusterStepException refused = assertThrows(ClusterStepException.class,
+                () -> PhaseRunner.run(List.of(new RemoveNodesPhase(120)), removalContext(worker2)));
+        assertTrue(refused.getMessage().contains("nothing was changed"), refused.getMessage());
+        assertTrue(refused.getMessage().matches("(?s).*default/guarded-[a-z0-9-]+ on worker2: PodDisruptionBudget default/guarded-budget"
+                + " allows 0 disruption\\(s\\) now.*"), refused.getMessage());
+        assertEquals("", cp.sh(KUBECTL + "get node worker2 -o jsonpath='{.spec.unschedulable}'").trim(), "worker2 was cordoned");
+        assertTrue(worker2.ssh("test -f /etc/kubernetes/kubelet.conf").ok(), "worker2 was reset");
+        t = phase("removeNode refused by a PodDisruptionBudget", t);
+
+        // Two replicas anywhere: the budget allows one disruption, so the drain can go on.
+        cp.ssh(KUBECTL + "apply -f -", guardedWorkload(2, false).getBytes(StandardCharsets.UTF_8));
+        cp.sh(KUBECTL + "rollout status deployment/guarded --timeout=180s");
+        cp.sh(KUBECTL + "wait --for=jsonpath='{.status.disruptionsAllowed}'=1 pdb/guarded-budget --timeout=120s");
+        PhaseRunner.run(List.of(new RemoveNodesPhase(120)), removalContext(worker2));
+        assertFalse(cp.ssh(KUBECTL + "get node worker2").ok(), "the Node worker2 is still there");
+        assertEquals("", worker2.sh("ls -d /etc/kubernetes /var/lib/kubelet 2>/dev/null; true").trim(), "worker2 was not reset");
+        cp.sh(KUBECTL + "rollout status deployment/guarded --timeout=180s");
+        cp.sh(KUBECTL + "rollout status deployment/web --timeout=180s");
+        // (DaemonSet pods stay bound to the deleted Node until the pod garbage collector ends them, as after kubectl drain.)
+        assertEquals("", cp.sh(KUBECTL + "get pods -n default --field-selector spec.nodeName=worker2 -o name").trim(), "pods left on worker2");
+        t = phase("removeNode drained, deleted and reset worker2", t);
+
+        // Added back: the control plane's step makes a fresh token (the cluster stays as it is); worker2 joins with it.
+        ClusterFixture.ClusterResult added = ClusterFixture.buildCluster(steps, controlPlane, List.of(worker2.runner()), initParams());
+        secrets.addAll(added.controlPlane().joinCommand().secrets());
+        assertFalse(added.controlPlane().initialized(), "kubeadmInit left the running control plane alone");
+        cp.sh(KUBECTL + "wait --for=condition=Ready node/worker2 --timeout=180s");
+        assertEquals("cp1 v1.26.1\nworker1 v1.26.1\nworker2 v1.26.1", nodeVersions());
+        assertTokenGone(added);
+        cp.sh(KUBECTL + "delete deployment/guarded pdb/guarded-budget");
+        phase("worker2 added back (kubeadmInit unchanged, fresh token, join)", t);
+    }
+
+    @Test
+    @Order(6)
     void theRebuildCycleFormsTheClusterAgainAndTheSshSessionThatRanTheResetSurvives() throws Exception {
         TestNode cp = node("cp1");
         try (SshClient client = ClusterTestSupport.clientFor(cp)) {
@@ -395,7 +468,7 @@ class RealClusterIT {
      * same phases over SSH, forms the cluster again from the same test registry and mirrors.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void theCommandLineRunnerResetsAndFormsTheClusterAgainWithTheSamePhases() throws Exception {
         long t = System.nanoTime();
         StringBuilder inventory = new StringBuilder();
@@ -461,7 +534,7 @@ class RealClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void neitherTheTokenNorTheJoinCommandIsAnywhereTheRunWrote() throws Exception {
         List<String> searched = List.copyOf(secrets);
         assertTrue(searched.size() >= 4, "the secrets of both clusters' join commands: " + searched.size());

@@ -1,0 +1,160 @@
+package io.jenkins.plugins.kubeadm.steps;
+
+import hudson.AbortException;
+import hudson.Extension;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.kubeadm.agents.ClusterWork;
+import io.jenkins.plugins.kubeadm.agents.NodeAgents;
+import io.jenkins.plugins.kubeadm.core.cluster.ClusterSteps;
+import io.jenkins.plugins.kubeadm.core.cluster.RemoveNodeOptions;
+import io.jenkins.plugins.kubeadm.core.exec.Cancellation;
+import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
+import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
+import io.jenkins.plugins.kubeadm.core.params.Defaults;
+import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
+import io.jenkins.plugins.kubeadm.core.phases.PhaseContext;
+import io.jenkins.plugins.kubeadm.core.phases.RemoveNodesPhase;
+import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
+import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
+import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * removeNode: takes worker nodes out of a running cluster (core's {@link RemoveNodesPhase}). Each node
+ * says which Kubernetes Node it is; a server-side dry run of the drain refuses, before anything changes,
+ * when a PodDisruptionBudget or a pod without a controller would block it; then each Node is cordoned,
+ * drained (within drainTimeoutSeconds) and deleted, and each node reset.
+ */
+public final class RemoveNodeStep extends ClusterStep {
+
+    private String label;
+    private int drainTimeoutSeconds;
+
+    @DataBoundConstructor
+    public RemoveNodeStep() {
+    }
+
+    public String getLabel() {
+        return label;
+    }
+
+    /** The agents of the nodes to remove (a label or an agent's name); required without an inventory. */
+    @DataBoundSetter
+    public void setLabel(String label) {
+        this.label = Util.fixEmptyAndTrim(label);
+    }
+
+    public int getDrainTimeoutSeconds() {
+        return drainTimeoutSeconds;
+    }
+
+    /** How long each node's pods may take to leave it; 0: lib/defaults.env's DRAIN_TIMEOUT_SECONDS. */
+    @DataBoundSetter
+    public void setDrainTimeoutSeconds(int drainTimeoutSeconds) {
+        this.drainTimeoutSeconds = drainTimeoutSeconds;
+    }
+
+    long effectiveDrainTimeoutSeconds() {
+        return drainTimeoutSeconds == 0 ? Defaults.DRAIN_TIMEOUT_SECONDS : drainTimeoutSeconds;
+    }
+
+    @Override
+    int defaultTimeoutMinutes() {
+        return 10;
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        long minutes = effectiveTimeoutMinutes();
+        validated(() -> new RemoveNodeOptions().drainTimeoutSeconds(effectiveDrainTimeoutSeconds()));
+        InventorySpec inventory = checkedInventory(label);
+        if (!inventory.given() && label == null) {
+            validated(() -> {
+                throw new ParameterException("label", "is required: removeNode never picks nodes by itself",
+                        "the label or name of the agents to remove, e.g. label: 'worker3', or an inventory whose worker lines are removed");
+            });
+        }
+        return new Execution(context, this, minutes);
+    }
+
+    /** The API server's part as plain values, run where the step reaches the cluster. */
+    record Work(ArrayList<String> kubernetesNodes, long drainTimeoutSeconds) implements ClusterWork {
+
+        @Override
+        public String run(ClusterSteps cluster) {
+            return RemoveNodesPhase.drain(cluster, kubernetesNodes, drainTimeoutSeconds).summary();
+        }
+    }
+
+    /** How the execution reaches the cluster: the control-plane agent, a credential, or an inventory's control plane. */
+    private interface ClusterAccess {
+        String perform(Work work) throws Exception;
+    }
+
+    private static final class Execution extends KubeadmStepExecution<Void> {
+        private static final long serialVersionUID = 1L;
+        private final transient RemoveNodeStep step;
+        private final long timeoutMinutes;
+
+        Execution(StepContext context, RemoveNodeStep step, long timeoutMinutes) {
+            super(context, DescriptorImpl.NAME, timeoutMinutes);
+            this.step = step;
+            this.timeoutMinutes = timeoutMinutes;
+        }
+
+        @Override
+        Void execute(Run<?, ?> run, TaskListener listener, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            InventorySpec inventory = step.inventorySpec();
+            // Whether the build may reach the cluster is settled before any node is asked anything.
+            step.admitClusterAccess(inventory.given(), DescriptorImpl.NAME, access(), currentAgent());
+            if (inventory.given()) {
+                // The inventory's worker lines are removed; its control-plane line gives the admin kubeconfig.
+                try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
+                    remove(nodes.workers(DescriptorImpl.NAME), work -> step.perform(work, run, logs, DescriptorImpl.NAME, nodes,
+                            cancellation, access(), currentAgent()), logs, cancellation);
+                }
+                return null;
+            }
+            List<ScriptRunner> nodes = NodeAgents.select(step.label, null, DescriptorImpl.NAME, access());
+            remove(nodes, work -> step.perform(work, run, logs, DescriptorImpl.NAME, access(), currentAgent()), logs, cancellation);
+            return null;
+        }
+
+        private void remove(List<ScriptRunner> nodes, ClusterAccess cluster, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+            if (nodes.isEmpty()) {
+                throw new AbortException(DescriptorImpl.NAME + ": no node to remove");
+            }
+            KubeadmSteps steps = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation);
+            Map<String, String> kubernetesNames = steps.kubernetesNodeNames(nodes);
+            logs.say(cluster.perform(new Work(new ArrayList<>(new LinkedHashSet<>(kubernetesNames.values())),
+                    step.effectiveDrainTimeoutSeconds())));
+            RemoveNodesPhase.reset(new PhaseContext(ClusterNodes.picked(nodes, null, NodeAgents::roleOf), steps, logs::say, null), nodes);
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends KubeadmStepDescriptor {
+        static final String NAME = "removeNode";
+
+        @Override
+        public String getFunctionName() {
+            return NAME;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "kubeadm: remove worker nodes from the cluster (drain, delete, reset)";
+        }
+    }
+}
