@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Sourced by .ci/run and ./lab: installs what the build, the test nodes and the lab need on a fresh
-# Debian 12 machine (each package is checked, so a prepared machine skips apt), and finds the
-# read-only kits beside the repository.
+# Debian 12 machine (each package is checked, so a prepared machine skips apt), plus, for .ci/run only,
+# what the tests alone need; and finds the read-only kits beside the repository.
 
 # What the build and the test-node harness use.
 prerequisite_packages=(openjdk-17-jdk-headless maven debootstrap systemd-container iproute2 iptables openssh-client
                        dpkg-dev apt-utils gnupg shellcheck util-linux unzip mmdebstrap skopeo docker-registry xz-utils curl)
 
-install_prerequisites() {
+# What only the tests use, so ./lab never installs it: the lab's browser test (LabIT) drives Debian's
+# Chromium through Debian's chromedriver (/usr/bin/chromium, /usr/bin/chromedriver).
+test_packages=(chromium chromium-driver)
+
+install_prerequisites() { # [more packages...]
   local pkg missing=()
-  for pkg in "${prerequisite_packages[@]}"; do
+  for pkg in "${prerequisite_packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   # A machine may already have a JDK 17 and Maven from elsewhere than apt.
@@ -24,6 +28,10 @@ install_prerequisites() {
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
+}
+
+install_test_prerequisites() {
+  install_prerequisites "${test_packages[@]}"
 }
 
 # Read-only kits beside the repository (CI lays shared/ beside its clone; a clone made from a working

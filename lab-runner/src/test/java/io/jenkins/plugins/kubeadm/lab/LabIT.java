@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The README's main job as a person runs it: the {@code ./lab} script itself (with the classpath this
@@ -41,6 +46,8 @@ class LabIT {
 
     static final Duration UP_TIMEOUT = Duration.ofMinutes(30);
     static final Pattern PASSWORD = Pattern.compile("user admin, password (\\S+) ");
+    /** Where the browser test's screenshots go: beside failsafe's reports, so they are kept with them. */
+    static final Path BROWSER_REPORTS = Path.of(System.getProperty("kubeadm.lab.browser-reports", "target/failsafe-reports/browser"));
 
     static Path repository;
     static Path labDir;
@@ -177,8 +184,112 @@ class LabIT {
         secrets.add(key.group(1));
     }
 
+    /**
+     * What the lab's admin sees in a real browser (Debian's headless Chromium, signed in through the login
+     * form): the build, its cluster page, and the Snippet Generator writing a prepareNode call with the
+     * step's help. A screenshot of each page is kept with the test reports (target/failsafe-reports/browser/).
+     */
     @Test
     @Order(4)
+    void aBrowserShowsTheBuildItsClusterAndThePrepareNodeSnippet() throws Throwable {
+        try (JenkinsBrowser browser = JenkinsBrowser.start("http://127.0.0.1:" + port + "/", BROWSER_REPORTS)) {
+            browser.logIn(KitJenkins.ADMIN_USER, password);
+            assertNoSecretOn(browser);
+
+            browser.check("build-page", () -> {
+                browser.open("job/kubeadm-lab/1/");
+                String text = browser.text();
+                // The build's status beside its heading: an icon, with its name for screen readers.
+                assertEquals("Success", browser.find(By.cssSelector(".jenkins-build-caption .jenkins-visually-hidden"))
+                        .getDomProperty("textContent").trim(), "the build's status");
+                assertTrue(text.contains("Tests (no failures)"), "verifyCluster's checks are in the build's Tests: " + text);
+                assertTrue(text.contains("Kubernetes cluster: 3 node(s)"), "the build's cluster summary: " + text);
+                assertTrue(text.contains("Build Artifacts") && text.contains("worker1/04-kubeadm-join.log"), "the step logs are artifacts: " + text);
+                assertEquals("Kubernetes cluster", clusterLinkInSidePanel(browser).getText().trim());
+                assertNoSecretOn(browser);
+            });
+
+            browser.check("cluster-page", () -> {
+                clusterLinkInSidePanel(browser).click(); // as a person gets there
+                browser.until("the cluster page's heading", d -> d.findElements(By.cssSelector("#main-panel h1")).stream()
+                        .anyMatch(h1 -> h1.getText().equals("Kubernetes cluster")));
+                assertTrue(browser.driver().getCurrentUrl().contains("/job/kubeadm-lab/1/kubeadm-cluster"), browser.driver().getCurrentUrl());
+                Map<String, Map<String, String>> steps = tableByFirstColumn(browser.find(By.id("kubeadm-steps")));
+                assertEquals(List.of("cp1", "worker1", "worker2"), List.copyOf(steps.keySet()), "the nodes, in order");
+                assertEquals("control-plane", steps.get("cp1").get("Role"));
+                for (String node : steps.keySet()) {
+                    List<String> ran = new ArrayList<>(List.of("reset-node", "prepare-node", "install-runtime"));
+                    ran.addAll(node.equals("cp1") ? List.of("kubeadm-init", "delete-join-token") : List.of("kubeadm-join"));
+                    for (String step : ran) {
+                        assertTrue(String.valueOf(steps.get(node).get(step)).startsWith("ok"), node + " " + step + ": " + steps.get(node));
+                    }
+                }
+                String facts = browser.find(By.id("kubeadm-facts")).getText();
+                assertTrue(facts.contains("Kubernetes version v1.26.1"), facts);
+                assertTrue(facts.contains("CNI flannel"), facts);
+                assertFalse(browser.text().contains("FAILED"), "no step failed");
+                assertNoSecretOn(browser);
+            });
+
+            browser.check("snippet-generator-prepareNode", () -> {
+                browser.open("job/kubeadm-lab/pipeline-syntax/");
+                Select sampleStep = new Select(browser.find(By.xpath(
+                        "//div[contains(@class,'jenkins-form-item')][div[contains(@class,'jenkins-form-label') and normalize-space()='Sample Step']]//select")));
+                // The options read "prepareNode: <the step's display name>".
+                WebElement prepareNode = sampleStep.getOptions().stream().filter(o -> o.getText().startsWith("prepareNode: ")).findFirst()
+                        .orElseThrow(() -> new AssertionError("prepareNode is not among the Sample Steps"));
+                sampleStep.selectByVisibleText(prepareNode.getText());
+                // The chosen step's form is rendered on demand; each field's "?" link names the step's help file.
+                WebElement labelHelp = browser.until("prepareNode's form", d -> d.findElements(By.cssSelector(
+                        "a.jenkins-help-button[helpurl$='PrepareNodeStep/help/label']")).stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
+                WebElement labelField = labelHelp.findElement(By.xpath("ancestor::div[contains(@class,'jenkins-form-item')][1]"));
+                labelField.findElement(By.name("_.label")).sendKeys("k8s-worker");
+
+                labelHelp.click();
+                WebElement help = labelField.findElement(By.cssSelector(".help-area .help"));
+                browser.until("the label's help", d -> help.isDisplayed() && help.getText().contains("Where the step runs"));
+                assertTrue(help.getText().contains("k8s-control-plane || k8s-worker"), help.getText());
+
+                browser.find(By.id("generatePipelineScript")).click();
+                WebElement snippet = browser.find(By.id("prototypeText"));
+                browser.until("the generated snippet", d -> !snippet.getDomProperty("value").isEmpty());
+                assertEquals("prepareNode label: 'k8s-worker'", snippet.getDomProperty("value").trim());
+                assertNoSecretOn(browser);
+            });
+        }
+        assertEquals(List.of(), LeakSearch.filesContaining(BROWSER_REPORTS, secrets), "the screenshots' folder holds a secret");
+    }
+
+    static WebElement clusterLinkInSidePanel(JenkinsBrowser browser) {
+        return browser.find(By.xpath("//div[@id='tasks']//a[normalize-space()='Kubernetes cluster']"));
+    }
+
+    /** A table's rows by their first cell, each row's cells by the column's heading. */
+    static Map<String, Map<String, String>> tableByFirstColumn(WebElement table) {
+        List<String> headings = table.findElements(By.cssSelector("thead th")).stream().map(th -> th.getText().trim()).toList();
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        for (WebElement row : table.findElements(By.cssSelector("tbody tr"))) {
+            List<WebElement> cells = row.findElements(By.tagName("td"));
+            Map<String, String> byHeading = new LinkedHashMap<>();
+            for (int i = 0; i < cells.size() && i < headings.size(); i++) {
+                byHeading.put(headings.get(i), cells.get(i).getText().trim());
+            }
+            rows.put(cells.get(0).getText().trim(), byHeading);
+        }
+        return rows;
+    }
+
+    /** The password and the cluster's secrets are neither shown nor anywhere in the page's HTML. */
+    static void assertNoSecretOn(JenkinsBrowser browser) {
+        String text = browser.text();
+        String html = browser.html();
+        for (String secret : secrets) {
+            assertFalse(text.contains(secret) || html.contains(secret), "a secret is on " + browser.driver().getCurrentUrl());
+        }
+    }
+
+    @Test
+    @Order(5)
     void statusShowsTheLabAndTheReadyCluster() throws Exception {
         Run status = lab(Duration.ofMinutes(2), "status");
         assertEquals(0, status.exit(), status.output());
@@ -194,7 +305,7 @@ class LabIT {
      * Agent/Build checks are shown by BuildAccessTest instead.)
      */
     @Test
-    @Order(5)
+    @Order(6)
     void whatAJenkinsfileAuthorWouldTryFailsAndChangesNothing() throws Exception {
         KitJenkins jenkins = KitJenkins.attach("http://127.0.0.1:" + port + "/", labDir.resolve("jenkins-home"), password);
         Path marker = Path.of("/tmp", "kubeadm-lab-it-exec-" + System.nanoTime());
@@ -264,7 +375,7 @@ class LabIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void noSecretIsAnywhereTheLabWrote() throws Exception {
         assertEquals(3, secrets.size(), "password, token secret and client key were collected");
         assertEquals(List.of(), LeakSearch.filesContaining(labDir, secrets), "the lab folder (Jenkins home, lab.log) holds a secret");
@@ -283,7 +394,7 @@ class LabIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void downRemovesEverythingUpMade() throws Exception {
         String bridge = recorded.getProperty("bridge");
         assertTrue(bridge != null && bridge.startsWith("kpt"), "the lab recorded its network: " + recorded);
