@@ -223,6 +223,9 @@ class LabIT {
                     for (String step : ran) {
                         assertTrue(String.valueOf(steps.get(node).get(step)).startsWith("ok"), node + " " + step + ": " + steps.get(node));
                     }
+                    // As verifyCluster, the build's last step, found each Node.
+                    assertEquals("v1.26.1", steps.get(node).get("Kubelet"), node + ": " + steps.get(node));
+                    assertEquals("Ready", steps.get(node).get("Status"), node + ": " + steps.get(node));
                 }
                 String facts = browser.find(By.id("kubeadm-facts")).getText();
                 assertTrue(facts.contains("Kubernetes version v1.26.1"), facts);
