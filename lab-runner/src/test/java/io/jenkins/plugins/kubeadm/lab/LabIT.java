@@ -236,6 +236,10 @@ class LabIT {
 
             browser.check("snippet-generator-prepareNode", () -> {
                 browser.open("job/kubeadm-lab/pipeline-syntax/");
+                // The page renders the form of the step selected first after it loads; picking another before that ends
+                // leaves both forms shown (and the generator reads the wrong one), so its fields' help links are awaited first.
+                browser.until("the first Sample Step's form", d -> d.findElements(By.cssSelector("a.jenkins-help-button[helpurl*='/help/']"))
+                        .stream().anyMatch(WebElement::isDisplayed));
                 Select sampleStep = new Select(browser.find(By.xpath(
                         "//div[contains(@class,'jenkins-form-item')][div[contains(@class,'jenkins-form-label') and normalize-space()='Sample Step']]//select")));
                 // The options read "prepareNode: <the step's display name>".
