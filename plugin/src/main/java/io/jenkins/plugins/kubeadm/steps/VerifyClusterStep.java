@@ -36,6 +36,7 @@ public final class VerifyClusterStep extends ClusterStep {
     private String probeImage;
     private String reportFile = DEFAULT_REPORT_FILE;
     private boolean unstableOnFailure;
+    private String gpuSmokeImage;
 
     @DataBoundConstructor
     public VerifyClusterStep() {
@@ -62,6 +63,16 @@ public final class VerifyClusterStep extends ClusterStep {
         this.reportFile = file == null ? DEFAULT_REPORT_FILE : file;
     }
 
+    public String getGpuSmokeImage() {
+        return gpuSmokeImage;
+    }
+
+    /** An image with nvidia-smi: the checks also run it in a pod that requests one GPU; empty: no such check. */
+    @DataBoundSetter
+    public void setGpuSmokeImage(String gpuSmokeImage) {
+        this.gpuSmokeImage = Util.fixEmptyAndTrim(gpuSmokeImage);
+    }
+
     public boolean isUnstableOnFailure() {
         return unstableOnFailure;
     }
@@ -72,7 +83,7 @@ public final class VerifyClusterStep extends ClusterStep {
     }
 
     Work work(long timeoutMinutes) {
-        return new Work(probeImage, timeoutMinutes);
+        return new Work(probeImage, gpuSmokeImage, timeoutMinutes);
     }
 
     @Override
@@ -85,10 +96,10 @@ public final class VerifyClusterStep extends ClusterStep {
     }
 
     /** The checks' options as plain values, built into core's {@link VerifyOptions} where the work runs. */
-    record Work(String probeImage, long timeoutMinutes) implements ClusterWork {
+    record Work(String probeImage, String gpuSmokeImage, long timeoutMinutes) implements ClusterWork {
 
         VerifyOptions options() {
-            return new VerifyOptions().probeImage(probeImage).timeoutSeconds(timeoutMinutes * 60);
+            return new VerifyOptions().probeImage(probeImage).gpuSmokeImage(gpuSmokeImage).timeoutSeconds(timeoutMinutes * 60);
         }
 
         /** The report, encoded on one line; the controller decodes it strictly. */

@@ -59,7 +59,7 @@ public class VerifyClusterStepTest {
         assertEquals(3, tests.getTotalCount());
         assertEquals(0, tests.getFailCount());
         j.assertLogContains("verifyCluster: 3 of 3 checks passed", b);
-        assertTrue(StandInNodes.node("cp1").clusterWork().get(0).toString().startsWith("Work[probeImage=null, timeoutMinutes=5]"));
+        assertTrue(StandInNodes.node("cp1").clusterWork().get(0).toString().startsWith("Work[probeImage=null, gpuSmokeImage=null, timeoutMinutes=5]"));
     }
 
     @Test
@@ -74,6 +74,17 @@ public class VerifyClusterStepTest {
         assertEquals("worker1: a ClusterIP Service reaches its pods", failed.getName());
         assertEquals("wget: download timed out", failed.getErrorDetails());
         j.assertLogContains("FAILED service: worker1: a ClusterIP Service reaches its pods: wget: download timed out", b);
+    }
+
+    @Test
+    public void aGpuSmokeImageReachesTheChecks() throws Exception {
+        StandInNodes.node("cp1").clusterWorkReply = work -> HEALTHY.encode();
+        run("verifyCluster(gpuSmokeImage: '10.0.0.5:5000/nvidia/cuda:12.4.1-base-ubuntu22.04')", Result.SUCCESS);
+        VerifyClusterStep.Work work = (VerifyClusterStep.Work) StandInNodes.node("cp1").clusterWork().get(0);
+        assertEquals("10.0.0.5:5000/nvidia/cuda:12.4.1-base-ubuntu22.04", work.gpuSmokeImage());
+        WorkflowRun b = run("verifyCluster(gpuSmokeImage: 'not an image')", Result.FAILURE);
+        j.assertLogContains("gpuSmokeImage", b);
+        assertEquals(1, StandInNodes.node("cp1").clusterWork().size());
     }
 
     @Test

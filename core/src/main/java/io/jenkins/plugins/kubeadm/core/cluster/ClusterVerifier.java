@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.security.SecureRandom;
@@ -78,6 +80,45 @@ final class ClusterVerifier {
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
+    private static boolean isGpuNode(Node node) {
+        Map<String, String> labels = node.getMetadata().getLabels();
+        return labels != null && "true".equals(labels.get(GpuPluginInstaller.GPU_LABEL));
+    }
+
+    /** Every node labelled as a GPU node offers allocatable GPUs: the device plugin runs there and found them. */
+    static List<VerifyReport.Check> gpuNodeChecks(List<Node> nodes, Instant start) {
+        List<VerifyReport.Check> checks = new ArrayList<>();
+        for (Node node : nodes) {
+            if (!isGpuNode(node)) {
+                continue;
+            }
+            Quantity gpus = node.getStatus() == null || node.getStatus().getAllocatable() == null ? null
+                    : node.getStatus().getAllocatable().get(GpuPluginInstaller.GPU_RESOURCE);
+            boolean offers = gpus != null && gpus.getNumericalAmount().signum() > 0;
+            checks.add(new VerifyReport.Check("gpu", name(node) + " offers allocatable " + GpuPluginInstaller.GPU_RESOURCE, offers ? null
+                    : "allocatable " + GpuPluginInstaller.GPU_RESOURCE + " is " + (gpus == null ? "not advertised" : "0")
+                    + ": the NVIDIA device plugin does not run there or found no GPU (installGpuPlugin; gpu-node.sh on " + name(node) + ")",
+                    since(start)));
+        }
+        return checks;
+    }
+
+    /** nvidia-smi in a pod that requests one GPU, with the nvidia RuntimeClass when installGpuPlugin made one (its runtimeClass mode). */
+    VerifyReport.Check gpuSmokeCheck(String namespace, List<Node> nodes, VerifyOptions options, Instant start) {
+        String name = "a pod that requests one " + GpuPluginInstaller.GPU_RESOURCE + " runs nvidia-smi";
+        if (nodes.stream().noneMatch(ClusterVerifier::isGpuNode)) {
+            return new VerifyReport.Check("gpu", name, "no node is labelled " + GpuPluginInstaller.GPU_LABEL
+                    + "=true (installGpuPlugin labels the GPU nodes)", since(start));
+        }
+        try {
+            boolean runtimeClass = client.resources(RuntimeClass.class).withName(GpuPluginInstaller.RUNTIME_CLASS).get() != null;
+            new GpuSmokePod(client, progress).run(namespace, options.gpuSmokeImage, runtimeClass, options.timeout, options.heartbeat);
+            return new VerifyReport.Check("gpu", name, null, since(start));
+        } catch (ClusterStepException e) {
+            return new VerifyReport.Check("gpu", name, e.getMessage(), since(start));
+        }
+    }
+
     /** Each Node's kubelet version and readiness as listed before the probes; one whose kubelet reports no usable version is left out. */
     private static List<VerifyReport.NodeState> states(List<Node> nodes) {
         List<VerifyReport.NodeState> states = new ArrayList<>();
@@ -101,6 +142,7 @@ final class ClusterVerifier {
             checks.add(new VerifyReport.Check("nodes", name(node) + " is Ready", Diagnosis.isReady(node) ? null : Diagnosis.node(node),
                     since(start)));
         }
+        checks.addAll(gpuNodeChecks(nodes, start));
         String namespace = "kubeadm-verify-" + suffix();
         progress.accept("verifyCluster: probe pods on " + nodes.size() + " node(s) in namespace " + namespace);
         try {
@@ -131,6 +173,9 @@ final class ClusterVerifier {
             Instant probed = Instant.now();
             for (Node node : nodes) {
                 checks.addAll(probeChecks(namespace, name(node), clients.get(name(node)), servers, nodes, Duration.between(start, probed)));
+            }
+            if (options.gpuSmokeImage != null) {
+                checks.add(gpuSmokeCheck(namespace, nodes, options, start));
             }
         } catch (KubernetesClientException e) {
             checks.add(new VerifyReport.Check("probes", "the probe pods could be made", "the API server refused: " + e.getMessage(), since(start)));

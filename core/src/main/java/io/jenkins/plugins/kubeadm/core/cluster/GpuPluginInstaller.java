@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -23,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -39,7 +37,6 @@ final class GpuPluginInstaller {
     /** The label NVIDIA's own charts select GPU nodes by (set by GPU feature discovery when installed). */
     static final String GPU_LABEL = "nvidia.com/gpu.present";
     static final String RUNTIME_CLASS = "nvidia";
-    static final String SMOKE_POD = "kubeadm-pipeline-gpu-smoke";
 
     private final KubernetesClient client;
     private final AddonCatalog catalog;
@@ -188,60 +185,7 @@ final class GpuPluginInstaller {
 
     /** Runs nvidia-smi in a pod that requests one GPU; returns its output. The pod is deleted afterwards. */
     private String smokePod(GpuPluginOptions options) {
-        String ns = options.smokeNamespace;
-        var pods = client.pods().inNamespace(ns);
-        PodBuilder builder = new PodBuilder().withNewMetadata().withName(SMOKE_POD).withNamespace(ns)
-                .addToLabels("app.kubernetes.io/managed-by", ServerSideApplier.FIELD_MANAGER).endMetadata()
-                .withNewSpec().withRestartPolicy("Never")
-                .addNewToleration().withKey(GPU_RESOURCE).withOperator("Exists").withEffect("NoSchedule").endToleration()
-                .addNewContainer().withName("nvidia-smi").withImage(options.smokeImage).withCommand("nvidia-smi")
-                .withNewResources().addToLimits(GPU_RESOURCE, new Quantity("1")).endResources().endContainer()
-                .endSpec();
-        if (options.runtimeMode == GpuPluginOptions.RuntimeMode.RUNTIME_CLASS) {
-            builder.editSpec().withRuntimeClassName(RUNTIME_CLASS).endSpec();
-        }
-        try {
-            pods.withName(SMOKE_POD).withTimeout(30, TimeUnit.SECONDS).delete();
-            pods.resource(builder.build()).create();
-        } catch (KubernetesClientException e) {
-            throw ApiErrors.translate(e, "create", "pods", ns, SMOKE_POD);
-        }
-        progress.accept("GPU smoke pod " + ns + "/" + SMOKE_POD + " created (" + options.smokeImage + ", nvidia-smi)");
-        try (Watches watches = new Watches()) {
-            Watches.View<Pod> view = watches.watch(pods.withName(SMOKE_POD), "pods", ns);
-            watches.await("GPU smoke pod", options.smokeTimeout, options.heartbeat, progress, () -> {
-                Pod p = view.first();
-                String phase = p == null || p.getStatus() == null || p.getStatus().getPhase() == null ? "Pending" : p.getStatus().getPhase();
-                String summary = "GPU smoke pod: " + phase;
-                if ("Succeeded".equals(phase)) {
-                    return Readiness.ready(summary);
-                }
-                List<String> why = p == null ? List.of("the pod is gone") : List.of(Diagnosis.pod(p));
-                return "Failed".equals(phase) ? Readiness.failed(summary, "GPU smoke pod failed", () -> why)
-                        : Readiness.waiting(summary, () -> why);
-            });
-            String log = log(ns);
-            log.lines().forEach(l -> progress.accept("nvidia-smi | " + l));
-            return log;
-        } catch (ClusterStepException e) {
-            String log = log(ns);
-            throw new ClusterStepException(e.getMessage() + (log.isBlank() ? "" : "; its output: "
-                    + String.join(" / ", log.lines().limit(20).toList())));
-        } finally {
-            try {
-                pods.withName(SMOKE_POD).delete();
-            } catch (KubernetesClientException ignored) {
-                // Best effort: the pod is named, so a leftover one is replaced by the next run.
-            }
-        }
-    }
-
-    private String log(String ns) {
-        try {
-            String log = client.pods().inNamespace(ns).withName(SMOKE_POD).getLog();
-            return log == null ? "" : log;
-        } catch (KubernetesClientException e) {
-            return "";
-        }
+        return new GpuSmokePod(client, progress).run(options.smokeNamespace, options.smokeImage,
+                options.runtimeMode == GpuPluginOptions.RuntimeMode.RUNTIME_CLASS, options.smokeTimeout, options.heartbeat);
     }
 }

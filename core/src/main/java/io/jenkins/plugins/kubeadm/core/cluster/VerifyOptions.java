@@ -10,12 +10,22 @@ public final class VerifyOptions {
     String probeImage = Defaults.VERIFY_PROBE_IMAGE;
     Duration timeout = Duration.ofMinutes(5);
     Duration heartbeat = Duration.ofSeconds(15);
+    String gpuSmokeImage;
 
     /** The probe pods' image (sh, wget, nslookup, httpd): a mirror's copy of busybox on a site without internet access. */
     public VerifyOptions probeImage(String value) {
         if (value != null) {
             probeImage = Validators.imageReference("probeImage", value, "10.0.0.5:5000/library/busybox:1.36.1");
         }
+        return this;
+    }
+
+    /**
+     * An image with nvidia-smi (a CUDA base image): verifyCluster then also runs it in a pod that requests
+     * one GPU. Null: no such check (the GPU nodes' allocatable GPUs are checked either way).
+     */
+    public VerifyOptions gpuSmokeImage(String value) {
+        gpuSmokeImage = value == null ? null : Validators.imageReference("gpuSmokeImage", value, GpuPluginOptions.DEFAULT_SMOKE_IMAGE);
         return this;
     }
 

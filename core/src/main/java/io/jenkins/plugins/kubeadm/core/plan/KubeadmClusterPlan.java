@@ -110,6 +110,8 @@ public final class KubeadmClusterPlan {
         flag("verify");
         text("probeImage", Phase.VERIFY);
         flag("unstableOnFailure", Phase.VERIFY);
+        // The GPU smoke image also makes the checks run nvidia-smi in a pod that requests a GPU.
+        parameter("gpuSmokeImage", Phase.VERIFY, "gpuSmokeImage");
     }
 
     /** Every parameter kubeadmCluster takes, in the order its help lists them. */
@@ -338,7 +340,8 @@ public final class KubeadmClusterPlan {
             case GPU -> new GpuPhase(new GpuPluginOptions().runtime(given("gpuRuntime")).manifestUrl(given("gpuManifestUrl"))
                     .imageRegistry(given("gpuImageRegistry")).smokeImage(given("gpuSmokeImage")).timeout(timeout),
                     given("minDriverVersion"), given("gpuRuntime"));
-            case VERIFY -> new VerifyPhase(new VerifyOptions().probeImage(given("probeImage")).timeout(timeout), enabled("unstableOnFailure"));
+            case VERIFY -> new VerifyPhase(new VerifyOptions().probeImage(given("probeImage")).gpuSmokeImage(given("gpuSmokeImage"))
+                    .timeout(timeout), enabled("unstableOnFailure"));
             case REMOVE_NODES -> throw new IllegalArgumentException("kubeadmCluster builds a cluster; removeNode is a step of its own");
         };
     }
