@@ -55,6 +55,9 @@ public final class StandInNode implements ScriptRunner {
         return received;
     }
 
+    /** When renew-certificates.sh says this node's first certificate expires. */
+    public volatile String certificatesExpire = "2027-12-05T22:48:00Z";
+
     /** What this node answers for a cluster step's work; null for a summary naming the work. */
     public volatile java.util.function.Function<ClusterWork, String> clusterWorkReply;
 
@@ -118,6 +121,9 @@ public final class StandInNode implements ScriptRunner {
             }
             case "delete-join-token.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_TOKEN_DELETE_RESULT state=deleted token_id="
                     + request.environment().get("JOIN_TOKEN_ID"));
+            case "renew-certificates.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_CERTS_RESULT state="
+                    + ("true".equals(request.environment().get("RENEW")) ? "renewed" : "checked") + " earliest=" + certificatesExpire
+                    + " earliest_certificate=apiserver");
             case "node-name.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_NODE_NAME name=" + name + " joined=true");
             default -> sink.line(name, LineSink.Stream.STDOUT, "done");
         }

@@ -82,6 +82,11 @@ public class SnippetRoundTripTest {
         remove.setDrainTimeoutSeconds(600);
         roundTrip(remove, "removeNode drainTimeoutSeconds: 600, label: 'worker3'");
 
+        RenewCertificatesStep certs = new RenewCertificatesStep();
+        certs.setLabel("k8s-control-plane");
+        certs.setWarnWithinDays(30);
+        roundTrip(certs, "renewCertificates label: 'k8s-control-plane', warnWithinDays: 30");
+
         InstallGpuPluginStep gpu = new InstallGpuPluginStep();
         gpu.setLabel("k8s-gpu");
         gpu.setRuntime("runtimeClass");

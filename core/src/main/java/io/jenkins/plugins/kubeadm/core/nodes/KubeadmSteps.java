@@ -64,6 +64,8 @@ public final class KubeadmSteps implements AutoCloseable {
     static final String JOIN_RESULT = "KUBEADM_JOIN_RESULT";
     static final String TOKEN_DELETE_RESULT = "KUBEADM_TOKEN_DELETE_RESULT";
     static final String NODE_NAME_RESULT = "KUBEADM_NODE_NAME";
+    static final String CERTS_RESULT = "KUBEADM_CERTS_RESULT";
+    public static final String CERTS_STEP = "renew-certificates";
     public static final String NODE_NAME_STEP = "node-name";
     private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final java.util.regex.Pattern TOKEN_ID = java.util.regex.Pattern.compile("[a-z0-9]{6}");
@@ -367,6 +369,41 @@ public final class KubeadmSteps implements AutoCloseable {
             names.put(node.nodeName(), name);
         }
         return names;
+    }
+
+    /**
+     * When a control plane's certificate (or authority) expires first.
+     *
+     * @param renewed whether this run renewed them (and restarted the control-plane containers)
+     */
+    public record CertificateExpiry(String node, boolean renewed, java.time.Instant earliest, String certificate) {
+    }
+
+    /**
+     * renew-certificates.sh on each control plane, one at a time (each restarts its control-plane containers, so
+     * the others keep the API answering): the expiry table in the console, and with {@code renew} the renewal.
+     *
+     * @throws ParallelStepRunner.StepFailedException naming the control plane that failed; those after it are left as they were
+     */
+    public List<CertificateExpiry> renewCertificates(List<? extends ScriptRunner> controlPlanes, boolean renew) {
+        List<CertificateExpiry> expiries = new ArrayList<>();
+        StepRequest request = StepRequest.of(StepScript.load("renew-certificates.sh"), Map.of("RENEW", Boolean.toString(renew)));
+        for (ScriptRunner node : controlPlanes) {
+            StepOutput output = new StepOutput(CERTS_RESULT);
+            logSink.beginStep(node.nodeName(), CERTS_STEP);
+            List<NodeStepResult> results = ParallelStepRunner.run(List.of(node), n -> request, output, timeout, cancellation,
+                    logs.redactor()::redact);
+            output.finish(results);
+            ParallelStepRunner.requireSuccess("renewCertificates", results);
+            Map<String, String> reported = output.result(node.nodeName());
+            try {
+                expiries.add(new CertificateExpiry(node.nodeName(), "renewed".equals(reported.get("state")),
+                        java.time.Instant.parse(reported.get("earliest")), reported.get("earliest_certificate")));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(node.nodeName() + ": renew-certificates.sh printed no expiry date it could read");
+            }
+        }
+        return expiries;
     }
 
     /** Where the steps' logs go. */

@@ -26,7 +26,9 @@ public enum Phase {
     GPU("installGpuPlugin", "gpu-node.sh", Nodes.GPU_NODES),
     VERIFY("verifyCluster", null, Nodes.CLUSTER_API),
     /** Not part of a build: changes a running cluster, alone (see {@link #MAINTENANCE}). */
-    REMOVE_NODES("removeNode", "reset-node.sh", Nodes.NAMED, null, false);
+    REMOVE_NODES("removeNode", "reset-node.sh", Nodes.NAMED, null, false),
+    /** Not part of a build: checks (and renews) the control planes' certificates, alone. */
+    RENEW_CERTIFICATES("renewCertificates", "renew-certificates.sh", Nodes.CONTROL_PLANE, null, false);
 
     /** What one phase hands those after it, in the run's memory only. */
     public enum Handoff {

@@ -342,7 +342,8 @@ public final class KubeadmClusterPlan {
                     given("minDriverVersion"), given("gpuRuntime"));
             case VERIFY -> new VerifyPhase(new VerifyOptions().probeImage(given("probeImage")).gpuSmokeImage(given("gpuSmokeImage"))
                     .timeout(timeout), enabled("unstableOnFailure"));
-            case REMOVE_NODES -> throw new IllegalArgumentException("kubeadmCluster builds a cluster; removeNode is a step of its own");
+            case REMOVE_NODES, RENEW_CERTIFICATES -> throw new IllegalArgumentException("kubeadmCluster builds a cluster; " + phase.step()
+                    + " is a step of its own");
         };
     }
 

@@ -28,6 +28,7 @@ import io.jenkins.plugins.kubeadm.core.phases.ClusterNodes;
 import io.jenkins.plugins.kubeadm.core.phases.PhaseContext;
 import io.jenkins.plugins.kubeadm.core.phases.PhaseRunner;
 import io.jenkins.plugins.kubeadm.core.phases.RemoveNodesPhase;
+import io.jenkins.plugins.kubeadm.core.phases.RenewCertificatesPhase;
 import io.jenkins.plugins.kubeadm.core.secrets.SecretRedactor;
 import io.jenkins.plugins.kubeadm.core.testnodes.Host;
 import io.jenkins.plugins.kubeadm.core.testnodes.KubernetesTestBed;
@@ -432,8 +433,50 @@ class RealClusterIT {
         phase("worker2 added back (kubeadmInit unchanged, fresh token, join)", t);
     }
 
+    static PhaseContext controlPlaneContext() {
+        return new PhaseContext(ClusterNodes.picked(List.of(controlPlane), null, name -> "control-plane"), steps,
+                line -> System.out.println("[real-cluster] " + line), null);
+    }
+
+    /**
+     * renewCertificates: a check changes nothing and says what expires first; a renewal writes new
+     * certificates, restarts the control-plane containers so they load them, renews root's copy of
+     * admin.conf, and leaves the API answering.
+     */
     @Test
     @Order(6)
+    void renewCertificatesChecksThenRenewsAndTheControlPlaneServesWithTheNewOnes() throws Exception {
+        long t = System.nanoTime();
+        TestNode cp = node("cp1");
+        String files = "sha256sum /etc/kubernetes/pki/apiserver.crt /etc/kubernetes/admin.conf /root/.kube/config | cut -d' ' -f1";
+        String before = cp.sh(files);
+        RenewCertificatesPhase check = new RenewCertificatesPhase(false);
+        PhaseRunner.run(List.of(check), controlPlaneContext());
+        assertEquals(before, cp.sh(files), "a check changed a certificate");
+        assertFalse(check.earliest().renewed());
+        long days = Duration.between(Instant.now(), check.earliest().earliest()).toDays();
+        assertTrue(days >= 360 && days <= 366, "kubeadm's certificates last a year: " + check.earliest());
+
+        String apiserverBefore = cp.sh("crictl --runtime-endpoint unix:///run/containerd/containerd.sock ps --name '^kube-apiserver$' -q");
+        RenewCertificatesPhase renew = new RenewCertificatesPhase(true);
+        PhaseRunner.run(List.of(renew), controlPlaneContext());
+        List<String> after = cp.sh(files).lines().toList();
+        List<String> was = before.lines().toList();
+        assertNotEquals(was.get(0), after.get(0), "apiserver.crt was not renewed");
+        assertNotEquals(was.get(1), after.get(1), "admin.conf was not renewed");
+        assertEquals(after.get(1), after.get(2), "root's kubeconfig (kubeadmInit's copy of admin.conf) is the renewed admin.conf");
+        assertTrue(renew.earliest().renewed());
+        assertFalse(renew.earliest().earliest().isBefore(check.earliest().earliest()), renew.earliest() + " before " + check.earliest());
+        assertNotEquals(apiserverBefore, cp.sh("crictl --runtime-endpoint unix:///run/containerd/containerd.sock ps --name '^kube-apiserver$' -q"),
+                "the API server was not restarted");
+        // The cluster serves with the renewed certificates: the new admin.conf, every node Ready.
+        assertEquals("cp1 v1.26.1\nworker1 v1.26.1\nworker2 v1.26.1", nodeVersions());
+        cp.sh(KUBECTL + "wait --for=condition=Ready nodes --all --timeout=120s");
+        phase("renewCertificates: check, then renew and restart", t);
+    }
+
+    @Test
+    @Order(7)
     void theRebuildCycleFormsTheClusterAgainAndTheSshSessionThatRanTheResetSurvives() throws Exception {
         TestNode cp = node("cp1");
         try (SshClient client = ClusterTestSupport.clientFor(cp)) {
@@ -468,7 +511,7 @@ class RealClusterIT {
      * same phases over SSH, forms the cluster again from the same test registry and mirrors.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void theCommandLineRunnerResetsAndFormsTheClusterAgainWithTheSamePhases() throws Exception {
         long t = System.nanoTime();
         StringBuilder inventory = new StringBuilder();
@@ -534,7 +577,7 @@ class RealClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void neitherTheTokenNorTheJoinCommandIsAnywhereTheRunWrote() throws Exception {
         List<String> searched = List.copyOf(secrets);
         assertTrue(searched.size() >= 4, "the secrets of both clusters' join commands: " + searched.size());
