@@ -183,7 +183,8 @@ public final class ClusterPage implements Action {
             "apiServer", "API server",
             "podNetwork", "Pod network",
             "serviceNetwork", "Service network",
-            "cni", "CNI");
+            "cni", "CNI",
+            "certificatesExpire", "Certificates expire first");
 
     /** Shows the page on every build whose steps wrote an index, without storing anything in build.xml. */
     @Extension

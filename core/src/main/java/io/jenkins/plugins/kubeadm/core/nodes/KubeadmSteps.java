@@ -331,15 +331,24 @@ public final class KubeadmSteps implements AutoCloseable {
      * @throws ParallelStepRunner.StepFailedException listing every node that failed
      */
     public List<NodeStepResult> resetNodes(List<? extends ScriptRunner> nodes) {
-        StepRequest request = StepRequest.of(StepScript.load("reset-node.sh"), Map.of());
-        StepOutput output = new StepOutput(null);
+        return runEverywhere(nodes, RESET_STEP, "resetNode", StepRequest.of(StepScript.load("reset-node.sh"), Map.of()), new StepOutput(null));
+    }
+
+    /**
+     * One script on every node in parallel, each run in its own step log, its result lines kept in {@code output}.
+     *
+     * @param what the step's name in a failure
+     * @throws ParallelStepRunner.StepFailedException listing every node that failed
+     */
+    private List<NodeStepResult> runEverywhere(List<? extends ScriptRunner> nodes, String step, String what, StepRequest request,
+                                               StepOutput output) {
         for (ScriptRunner node : nodes) {
-            logSink.beginStep(node.nodeName(), RESET_STEP);
+            logSink.beginStep(node.nodeName(), step);
         }
         List<NodeStepResult> results = ParallelStepRunner.run(nodes, node -> request, output, timeout, cancellation,
                 logs.redactor()::redact);
         output.finish(results);
-        ParallelStepRunner.requireSuccess("resetNode", results);
+        ParallelStepRunner.requireSuccess(what, results);
         return results;
     }
 
@@ -351,15 +360,8 @@ public final class KubeadmSteps implements AutoCloseable {
      * @throws ParallelStepRunner.StepFailedException when a node cannot say
      */
     public Map<String, String> kubernetesNodeNames(List<? extends ScriptRunner> nodes) {
-        StepRequest request = StepRequest.of(StepScript.load("node-name.sh"), Map.of());
         StepOutput output = new StepOutput(NODE_NAME_RESULT);
-        for (ScriptRunner node : nodes) {
-            logSink.beginStep(node.nodeName(), NODE_NAME_STEP);
-        }
-        List<NodeStepResult> results = ParallelStepRunner.run(nodes, node -> request, output, timeout, cancellation,
-                logs.redactor()::redact);
-        output.finish(results);
-        ParallelStepRunner.requireSuccess("node-name", results);
+        runEverywhere(nodes, NODE_NAME_STEP, "node-name", StepRequest.of(StepScript.load("node-name.sh"), Map.of()), output);
         Map<String, String> names = new LinkedHashMap<>();
         for (ScriptRunner node : nodes) {
             String name = output.result(node.nodeName()).get("name");
@@ -390,11 +392,7 @@ public final class KubeadmSteps implements AutoCloseable {
         StepRequest request = StepRequest.of(StepScript.load("renew-certificates.sh"), Map.of("RENEW", Boolean.toString(renew)));
         for (ScriptRunner node : controlPlanes) {
             StepOutput output = new StepOutput(CERTS_RESULT);
-            logSink.beginStep(node.nodeName(), CERTS_STEP);
-            List<NodeStepResult> results = ParallelStepRunner.run(List.of(node), n -> request, output, timeout, cancellation,
-                    logs.redactor()::redact);
-            output.finish(results);
-            ParallelStepRunner.requireSuccess("renewCertificates", results);
+            runEverywhere(List.of(node), CERTS_STEP, "renewCertificates", request, output);
             Map<String, String> reported = output.result(node.nodeName());
             try {
                 expiries.add(new CertificateExpiry(node.nodeName(), "renewed".equals(reported.get("state")),
