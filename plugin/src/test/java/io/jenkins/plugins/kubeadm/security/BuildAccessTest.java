@@ -110,6 +110,26 @@ public class BuildAccessTest {
     }
 
     @Test
+    public void removeNodeAndRenewCertificatesCheckEveryAgentTheyTouchBeforeAnyRuns() throws Exception {
+        buildsOf("p", "cp1");
+        // removeNode reaches the cluster through the control plane's agent: refused there, no node is asked anything.
+        WorkflowRun b = run("p", "removeNode(label: 'worker2')", Result.FAILURE);
+        j.assertLogContains("dev may not build on cp1", b);
+        assertThat(StandInNodes.node("worker2").scripts(), empty());
+        assertThat(StandInNodes.node("cp1").clusterWork(), empty());
+        b = run("p", "renewCertificates(label: 'k8s-control-plane', renew: true)", Result.FAILURE);
+        j.assertLogContains("dev may not build on cp1", b);
+        assertThat(StandInNodes.node("cp1").scripts(), empty());
+
+        buildsOf("q", "worker2");
+        b = run("q", "removeNode(label: 'k8s-worker')", Result.FAILURE);
+        j.assertLogContains("dev may not build on worker2", b);
+        assertThat(StandInNodes.node("worker1").scripts(), empty());
+        assertThat(StandInNodes.node("worker2").scripts(), empty());
+        assertThat(StandInNodes.node("cp1").clusterWork(), empty());
+    }
+
+    @Test
     public void aNodeBlockOnAnAgentTheBuildMayNotUseRunsNothingThere() throws Exception {
         buildsOf("p", "worker2");
         WorkflowJob p = j.createProject(WorkflowJob.class, "p");
