@@ -297,7 +297,8 @@ public final class KubeadmClusterPlan {
             throw e.renamed("cniVersion");
         }
         if (values.containsKey("discoveryTimeoutSeconds")) {
-            Validators.integerRange("discoveryTimeoutSeconds", (Integer) values.get("discoveryTimeoutSeconds"), 1, 3600, "seconds");
+            // joinWorkers' own check: 0 is its default there and here.
+            WorkersPhase.discoveryTimeout((Integer) values.get("discoveryTimeoutSeconds"));
         }
         if (values.containsKey("workloadManifest") && values.containsKey("workloadManifestText")) {
             throw new ParameterException("workloadManifest", "and workloadManifestText are both given", "one of them");

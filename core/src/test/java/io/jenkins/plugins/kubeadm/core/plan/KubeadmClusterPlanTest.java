@@ -119,7 +119,7 @@ class KubeadmClusterPlanTest {
         assertTrue(message("etcdImageTag", "3.5 21").startsWith("etcdImageTag: "));
         assertTrue(message("podNetworkCidr", "10.244.0.1/16").startsWith("podNetworkCidr: '10.244.0.1/16' has host bits set"));
         assertTrue(message("kubernetesVersion", "1.20").startsWith("kubernetesVersion: minor 1.20 is not supported"));
-        assertTrue(message("discoveryTimeoutSeconds", 0).startsWith("discoveryTimeoutSeconds: 0 is out of range"));
+        assertTrue(message("discoveryTimeoutSeconds", -1).startsWith("discoveryTimeoutSeconds: -1 is out of range"));
         assertTrue(message("inventory", "cp1 master root@10.0.0.1").startsWith("inventory: line 1: 'master' is not a role"));
         assertTrue(message("reset", "false").startsWith("reset: 'false' is not a boolean"));
         assertTrue(message("keepToken", "true").startsWith("keepToken: 'true' is not a boolean"));
