@@ -177,4 +177,28 @@ class PhasesTest {
                 .startsWith("inventory: kubeadmInit needs exactly one control-plane line, the inventory has 2 (cp1, cp2)"));
         assertEquals(List.of(), nodes.workers());
     }
+
+    @Test
+    void aMaintenancePhaseRunsAloneAndOutsideTheBuildOrder() {
+        assertFalse(Phase.ORDER.contains(Phase.REMOVE_NODES), Phase.ORDER.toString());
+        assertEquals(List.of(Phase.REMOVE_NODES, Phase.RENEW_CERTIFICATES), Phase.MAINTENANCE);
+        assertEquals(Phase.REMOVE_NODES, Phase.ofStep("removeNode"));
+        IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class,
+                () -> PhaseRunner.run(List.of(new ResetPhase(), new RenewCertificatesPhase(false)), context(inventoryNodes())));
+        assertTrue(mixed.getMessage().contains("runs alone"), mixed.getMessage());
+        assertEquals(List.of(), cp1.scripts(), "nothing ran");
+    }
+
+    @Test
+    void renewCertificatesRunsOnTheControlPlanesOnlyAsAskedAndHandsOnTheFirstExpiry() throws Exception {
+        RenewCertificatesPhase renew = new RenewCertificatesPhase(true);
+        PhaseRunner.run(List.of(renew), context(inventoryNodes()));
+        assertEquals(List.of("renew-certificates.sh"), cp1.scripts());
+        assertEquals("true", cp1.calls.get(0).environment().get("RENEW"));
+        assertEquals(List.of(), worker1.scripts());
+        assertEquals("2027-12-05T22:48:00Z", renew.earliest().earliest().toString());
+        assertTrue(renew.earliest().renewed());
+        assertTrue(said.contains("renewCertificates: cp1: renewed; apiserver expires first, on 2027-12-05T22:48:00Z"), said.toString());
+        assertEquals("2027-12-05T22:48:00Z (apiserver on cp1)", ClusterFacts.read(logDir).get("certificatesExpire"));
+    }
 }

@@ -53,6 +53,10 @@ final class StandInNode implements ScriptRunner {
             case "kubeadm-join.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_JOIN_RESULT state=joined endpoint=" + ENDPOINT
                     + " ca_cert_hash=" + CA_HASH);
             case "delete-join-token.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_TOKEN_DELETE_RESULT state=deleted");
+            case "node-name.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_NODE_NAME name=" + name.toLowerCase() + " joined=true");
+            case "renew-certificates.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_CERTS_RESULT state="
+                    + ("true".equals(request.environment().get("RENEW")) ? "renewed" : "checked") + " earliest=2027-12-05T22:48:00Z"
+                    + " earliest_certificate=apiserver");
             default -> sink.line(name, LineSink.Stream.STDOUT, "==> " + request.script().fileName() + " done");
         }
         return new ExecResult(0, ExecResult.Outcome.COMPLETED, Duration.ofMillis(1));
