@@ -15,7 +15,6 @@ import io.jenkins.plugins.kubeadm.core.phases.RenewCertificatesPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.actions.WarningAction;
@@ -96,9 +95,8 @@ public final class RenewCertificatesStep extends NodeStep {
                 runPhase(phase, ClusterNodes.picked(nodes, null, node -> Inventory.CONTROL_PLANE), logs, cancellation, null);
             }
             KubeadmSteps.CertificateExpiry earliest = phase.earliest();
-            if (step.warnWithinDays > 0 && earliest.earliest().isBefore(Instant.now().plus(Duration.ofDays(step.warnWithinDays)))) {
-                String warning = earliest.certificate() + " on " + earliest.node() + " expires on " + earliest.earliest() + ", within "
-                        + step.warnWithinDays + " days (renewCertificates(renew: true) renews it)";
+            String warning = earliest.warningWithin(step.warnWithinDays, Instant.now());
+            if (warning != null) {
                 logs.say("renewCertificates: " + warning);
                 getContext().get(FlowNode.class).addOrReplaceAction(new WarningAction(Result.UNSTABLE).withMessage(warning));
                 run.setResult(Result.UNSTABLE);

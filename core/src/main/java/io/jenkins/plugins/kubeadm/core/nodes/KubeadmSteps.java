@@ -379,6 +379,24 @@ public final class KubeadmSteps implements AutoCloseable {
      * @param renewed whether this run renewed them (and restarted the control-plane containers)
      */
     public record CertificateExpiry(String node, boolean renewed, java.time.Instant earliest, String certificate) {
+
+        private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{0,99}");
+
+        /** What a node reports is checked: a certificate's name as kubeadm lists it (apiserver, admin.conf...). */
+        public CertificateExpiry {
+            if (certificate == null || !NAME.matcher(certificate).matches()) {
+                throw new IllegalArgumentException("not a certificate name as kubeadm lists them");
+            }
+        }
+
+        /** A warning when this expires within {@code days} of {@code now}; null when it does not (or days is 0). */
+        public String warningWithin(int days, java.time.Instant now) {
+            if (days <= 0 || !earliest.isBefore(now.plus(Duration.ofDays(days)))) {
+                return null;
+            }
+            return certificate + " on " + node + " expires on " + earliest + ", within " + days + " days (renewCertificates(renew: true)"
+                    + " renews it)";
+        }
     }
 
     /**

@@ -200,5 +200,11 @@ class PhasesTest {
         assertTrue(renew.earliest().renewed());
         assertTrue(said.contains("renewCertificates: cp1: renewed; apiserver expires first, on 2027-12-05T22:48:00Z"), said.toString());
         assertEquals("2027-12-05T22:48:00Z (apiserver on cp1)", ClusterFacts.read(logDir).get("certificatesExpire"));
+        java.time.Instant day = java.time.Instant.parse("2027-11-20T00:00:00Z");
+        assertEquals("apiserver on cp1 expires on 2027-12-05T22:48:00Z, within 30 days (renewCertificates(renew: true) renews it)",
+                renew.earliest().warningWithin(30, day));
+        assertEquals(null, renew.earliest().warningWithin(10, day));
+        assertEquals(null, renew.earliest().warningWithin(0, day));
+        assertThrows(IllegalArgumentException.class, () -> new KubeadmSteps.CertificateExpiry("cp1", false, day, "<b>x</b>"));
     }
 }
