@@ -28,6 +28,11 @@ Environment variables:
   JOIN_TOKEN_TTL               lifetime of the fresh join token, 1m to 24h, e.g. 30m or 1h30m (default: 30m)
   JOIN_TOKEN_FILE              optional root-only file holding the bootstrap token to create
                                ([a-z0-9]{6}.[a-z0-9]{16}; default: a random one)
+  CERTIFICATE_KEY_FILE         optional root-only file holding a certificate key (64 hex digits): the
+                               control-plane certificates are uploaded, encrypted with it, for other
+                               control planes to join with (kubeadm's --upload-certs; kubeadm deletes
+                               them after two hours, and every run uploads them again). Needs
+                               CONTROL_PLANE_ENDPOINT (default: not uploaded)
   JOIN_COMMAND_FILE            optional absolute path: the worker join command is written there,
                                root-only (mode 0600), and nowhere else (default: not written)
   IMAGE_REPOSITORY             optional registry (and path) kubeadm pulls the control-plane, etcd,
@@ -45,7 +50,7 @@ the conntrack table size is the host's, which a container cannot set.
 The kubelet gets containerd's CRI socket (unix:///var/run/containerd/containerd.sock) and the systemd
 cgroup driver, as installRuntime configures containerd.
 Prints "KUBEADM_INIT_RESULT state=initialized|unchanged endpoint=HOST:PORT ca_cert_hash=sha256:...
-kubernetes_version=vX.Y.Z token_id=ID" as its last line.
+kubernetes_version=vX.Y.Z token_id=ID certificates_uploaded=true|false" as its last line.
 USAGE
 }
 
@@ -61,6 +66,7 @@ CONTROL_PLANE_SCHEDULABLE=${CONTROL_PLANE_SCHEDULABLE:-false}
 JOIN_TOKEN_TTL=${JOIN_TOKEN_TTL:-30m}
 JOIN_TOKEN_FILE=${JOIN_TOKEN_FILE:-}
 JOIN_COMMAND_FILE=${JOIN_COMMAND_FILE:-}
+CERTIFICATE_KEY_FILE=${CERTIFICATE_KEY_FILE:-}
 IMAGE_REPOSITORY=${IMAGE_REPOSITORY:-}
 ETCD_IMAGE_TAG=${ETCD_IMAGE_TAG:-}
 COREDNS_IMAGE_TAG=${COREDNS_IMAGE_TAG:-}
@@ -147,6 +153,17 @@ if [[ -n $JOIN_TOKEN_FILE ]]; then
   [[ $token =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]] ||
     die "JOIN_TOKEN_FILE: the file does not hold a bootstrap token (accepted: one line [a-z0-9]{6}.[a-z0-9]{16}; content not shown)"
 fi
+CERTIFICATE_KEY=''
+if [[ -n $CERTIFICATE_KEY_FILE ]]; then
+  [[ -n $CONTROL_PLANE_ENDPOINT ]] ||
+    die "CERTIFICATE_KEY_FILE: control planes can only join a cluster with a stable CONTROL_PLANE_ENDPOINT, and none is set"
+  [[ -f $CERTIFICATE_KEY_FILE && -r $CERTIFICATE_KEY_FILE ]] || die "CERTIFICATE_KEY_FILE: $CERTIFICATE_KEY_FILE is not a readable file"
+  [[ $(stat -c '%u %a' "$CERTIFICATE_KEY_FILE") =~ ^0\ [0-7]00$ ]] ||
+    die "CERTIFICATE_KEY_FILE: $CERTIFICATE_KEY_FILE must be owned by root and readable by root only (chmod 600)"
+  IFS= read -r CERTIFICATE_KEY <"$CERTIFICATE_KEY_FILE" || true
+  [[ $CERTIFICATE_KEY =~ ^[0-9a-f]{64}$ ]] ||
+    die "CERTIFICATE_KEY_FILE: the file does not hold a certificate key (accepted: one line of 64 lower-case hex digits; content not shown)"
+fi
 
 require_root
 take_node_lock
@@ -166,8 +183,7 @@ else
   die "KUBERNETES_VERSION: $KUBERNETES_VERSION does not match the installed kubeadm $installed_version (run installRuntime with KUBERNETES_VERSION=$KUBERNETES_VERSION first)"
 fi
 if [[ -z $APISERVER_ADVERTISE_ADDRESS ]]; then
-  default_dev=$(ip -4 route show default 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
-  APISERVER_ADVERTISE_ADDRESS=$(ip -4 -o addr show ${default_dev:+dev "$default_dev"} scope global 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }')
+  APISERVER_ADVERTISE_ADDRESS=$(default_route_address)
   [[ -n $APISERVER_ADVERTISE_ADDRESS ]] ||
     die "APISERVER_ADVERTISE_ADDRESS: this node has no default route to take its address from (set APISERVER_ADVERTISE_ADDRESS)"
 fi
@@ -260,6 +276,7 @@ if [[ $state == initialized ]]; then
   {
     printf 'apiVersion: %s\nkind: InitConfiguration\n' "$api_version"
     bootstrap_token_yaml "$token"
+    [[ -z $CERTIFICATE_KEY ]] || printf 'certificateKey: "%s"\n' "$CERTIFICATE_KEY"
     printf 'localAPIEndpoint:\n  advertiseAddress: "%s"\n  bindPort: %s\n' "$APISERVER_ADVERTISE_ADDRESS" "$API_PORT"
     printf 'nodeRegistration:\n  criSocket: "%s"\n' "$CONTAINERD_CRI_SOCKET"
     kubeadm_ignore_preflight_yaml
@@ -275,8 +292,8 @@ if [[ $state == initialized ]]; then
       printf -- '---\napiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nconntrack:\n  maxPerCore: 0\n'
     fi
   } >"$config"
-  note "kubeadm config (the token shown masked):"
-  mask_bootstrap_tokens <"$config" | sed 's/^/      /'
+  note "kubeadm config (the token and certificate key shown masked):"
+  mask_bootstrap_tokens <"$config" | mask_certificate_key | sed 's/^/      /'
   # kubeadm's preflight pulls the control-plane images one after another; pulled side by side first,
   # they arrive sooner and preflight finds them present. Best effort: a pull that fails here is
   # retried, and reported, by kubeadm's own preflight.
@@ -290,8 +307,11 @@ if [[ $state == initialized ]]; then
   fi
   diagnose=1
   reset_on_failure=1
-  # --skip-token-print: the token stays out of kubeadm's output; --v=5 output goes to the log file.
-  if kubeadm init --config "$config" --skip-token-print --v=5 2>"$kubeadm_log" | mask_bootstrap_tokens; then
+  # --skip-token-print and --skip-certificate-key-print: the secrets stay out of kubeadm's output;
+  # --v=5 output goes to the log file.
+  upload_certs=()
+  [[ -z $CERTIFICATE_KEY ]] || upload_certs=(--upload-certs --skip-certificate-key-print)
+  if kubeadm init --config "$config" --skip-token-print "${upload_certs[@]}" --v=5 2>"$kubeadm_log" | mask_bootstrap_tokens | mask_certificate_key; then
     rm -f "$config"
     show_kubeadm_messages
   else
@@ -316,6 +336,27 @@ else
     die "kubeadm token create failed: $(kubeadm_error "$kubeadm_log")"
   fi
   note "token $token_id.**** created"
+  if [[ -n $CERTIFICATE_KEY ]]; then
+    # kubeadm deletes the uploaded certificates two hours after an upload: a fresh upload for the
+    # control planes that join in this run.
+    log "control-plane certificates uploaded for joining control planes (kubeadm deletes them in 2 h)"
+    config=$work/upload-certs.yaml
+    {
+      printf 'apiVersion: %s\nkind: InitConfiguration\ncertificateKey: "%s"\n' "$api_version" "$CERTIFICATE_KEY"
+      printf 'nodeRegistration:\n  criSocket: "%s"\n' "$CONTAINERD_CRI_SOCKET"
+      printf -- '---\napiVersion: %s\nkind: ClusterConfiguration\nkubernetesVersion: "%s"\ncontrolPlaneEndpoint: "%s"\n' \
+        "$api_version" "$running_version" "$CONTROL_PLANE_ENDPOINT"
+    } >"$config"
+    if kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config "$config" --v=5 2>"$kubeadm_log" |
+      mask_bootstrap_tokens | mask_certificate_key >/dev/null; then
+      rm -f "$config"
+      note "uploaded"
+    else
+      rm -f "$config"
+      show_kubeadm_messages
+      die "kubeadm init phase upload-certs failed: $(kubeadm_error "$kubeadm_log")"
+    fi
+  fi
 fi
 
 # ---- kubeconfig for the agent's user ---------------------------------------------------------
@@ -372,5 +413,8 @@ else
 fi
 token=''
 
-printf 'KUBEADM_INIT_RESULT state=%s endpoint=%s ca_cert_hash=sha256:%s kubernetes_version=%s token_id=%s\n' \
-  "$state" "$join_endpoint" "$hash" "$(sed -nE 's#^[[:space:]]*image: .*/kube-apiserver:(v[^[:space:]]+)$#\1#p' "$MANIFESTS/kube-apiserver.yaml" | head -n 1)" "$token_id"
+printf 'KUBEADM_INIT_RESULT state=%s endpoint=%s ca_cert_hash=sha256:%s kubernetes_version=%s token_id=%s certificates_uploaded=%s\n' \
+  "$state" "$join_endpoint" "$hash" "$(sed -nE 's#^[[:space:]]*image: .*/kube-apiserver:(v[^[:space:]]+)$#\1#p' "$MANIFESTS/kube-apiserver.yaml" | head -n 1)" "$token_id" \
+  "$([[ -n $CERTIFICATE_KEY ]] && echo true || echo false)"
+CERTIFICATE_KEY=''
+

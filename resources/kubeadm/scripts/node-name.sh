@@ -16,8 +16,11 @@ in lowercase, as kubeadm and the kubelet name a Node. Changes nothing.
 
 Environment variables: none.
 
-Prints "KUBEADM_NODE_NAME name=NAME joined=true|false" as its last line; joined is true when the
-node has a kubelet kubeconfig (/etc/kubernetes/kubelet.conf), i.e. it joined or formed a cluster.
+Prints "KUBEADM_NODE_NAME name=NAME joined=true|false control_plane=true|false address=IPV4" as
+its last line. joined is true when the node has a kubelet kubeconfig (/etc/kubernetes/kubelet.conf),
+i.e. it joined or formed a cluster; control_plane when it runs a control plane's API server; address
+is the address that API server advertises, else the address of the default route's interface (the
+one kubeadm would advertise), empty when there is none.
 USAGE
 }
 
@@ -35,5 +38,13 @@ name=${name,,}
 [[ $name =~ ^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$ ]] || die "'$name' is not a Kubernetes Node name (lowercase letters, digits, - and .)"
 joined=false
 [[ -f /etc/kubernetes/kubelet.conf ]] && joined=true
-log "this node is the Kubernetes Node $name"
-printf 'KUBEADM_NODE_NAME name=%s joined=%s\n' "$name" "$joined"
+control_plane=false
+address=
+readonly APISERVER_MANIFEST=/etc/kubernetes/manifests/kube-apiserver.yaml
+if [[ -f $APISERVER_MANIFEST ]]; then
+  control_plane=true
+  address=$(sed -nE 's/^[[:space:]]*- --advertise-address=([0-9.]+)$/\1/p' "$APISERVER_MANIFEST" | head -n 1)
+fi
+[[ -n $address ]] || address=$(default_route_address)
+log "this node is the Kubernetes Node $name$([[ $control_plane == true ]] && echo ", a control plane")${address:+ at $address}"
+printf 'KUBEADM_NODE_NAME name=%s joined=%s control_plane=%s address=%s\n' "$name" "$joined" "$control_plane" "$address"

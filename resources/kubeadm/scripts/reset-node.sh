@@ -15,7 +15,8 @@ Removes this node from its Kubernetes cluster and cleans up after kubeadm reset:
 configuration (the files in /etc/cni/net.d; the folder stays, containerd watches it) and state (/var/lib/cni, /run/flannel), the CNI interfaces (cni0, flannel.*,
 weave, VXLAN devices of Flannel, Calico, Weave and Cilium), IPVS tables when ipvsadm is installed,
 the Kubernetes and CNI iptables chains (KUBE-*, CNI-*, FLANNEL*, WEAVE*; no other rule, chain or
-default policy), and /etc/kubernetes, /var/lib/kubelet, /var/lib/etcd.
+default policy), /etc/kubernetes, /var/lib/kubelet, /var/lib/etcd, and the local API load balancer
+service apiServerLoadBalancer set up (the haproxy package stays installed).
 Idempotent: resetting a clean node succeeds and changes nothing.
 
 Environment variables: none.
@@ -170,4 +171,15 @@ if command -v nft >/dev/null 2>&1; then
   done
 fi
 ((changed)) || note "none found"
+
+# ---- the local API load balancer (api-load-balancer.sh) -------------------------------------------
+log "local API load balancer"
+if [[ -f /etc/systemd/system/kubeadm-api-load-balancer.service ]]; then
+  systemctl disable --now --quiet kubeadm-api-load-balancer.service 2>/dev/null || true
+  rm -f /etc/systemd/system/kubeadm-api-load-balancer.service /etc/kubeadm-pipeline/api-load-balancer.cfg
+  systemctl daemon-reload
+  note "stopped and removed (the haproxy package stays)"
+else
+  note "none"
+fi
 log "node reset"

@@ -106,6 +106,20 @@ mask_bootstrap_tokens() {
   perl -pe 'BEGIN { $| = 1 } s/(?<![a-z0-9])[a-z0-9]{6}\.[a-z0-9]{16}(?![a-z0-9])/****/g'
 }
 
+# The IPv4 address of the default route's interface: the address a node's API server advertises
+# when none is given. Prints nothing when there is no default route.
+default_route_address() {
+  local dev
+  dev=$(ip -4 route show default 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+  ip -4 -o addr show ${dev:+dev "$dev"} scope global 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }'
+}
+
+# Masks the certificate key (the script's CERTIFICATE_KEY variable, handed to perl alone through its
+# environment, never as an argument) in a stream, as mask_bootstrap_tokens does tokens.
+mask_certificate_key() {
+  CERTIFICATE_KEY=${CERTIFICATE_KEY:-} perl -pe 'BEGIN { $| = 1; $k = $ENV{CERTIFICATE_KEY} // "" } s/\Q$k\E/****/g if length $k'
+}
+
 # The SHA-256 of a certificate's public key, as --discovery-token-ca-cert-hash pins it.
 ca_cert_hash() {
   openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst -sha256 | awk '{ print $2 }'
@@ -154,7 +168,7 @@ print_node_diagnostics() {
   fi
   if [[ -n ${1:-} && -s $1 ]]; then
     printf -- '--- kubeadm output at --v=5\n'
-    mask_bootstrap_tokens <"$1" | sed "$indent"
+    mask_bootstrap_tokens <"$1" | mask_certificate_key | sed "$indent"
   fi
 }
 
@@ -167,13 +181,13 @@ kubeadm_error() {
     found { exit }
     END { print msg }' "$1" 2>/dev/null)
   [[ -n $line ]] || line=$(kubeadm_messages "$1" | grep -v '^To see the stack trace' | tail -n 1)
-  mask_bootstrap_tokens <<<"${line:-no error message}"
+  mask_bootstrap_tokens <<<"${line:-no error message}" | mask_certificate_key
 }
 
 # kubeadm's warnings and errors from a file with its standard error at --v=5, without the info
 # lines and Go stack frames that verbosity adds.
 kubeadm_messages() {
-  grep -vE '^I[0-9]{4} |^[^ ]+$|^	[^ ]+:[0-9]+' "$1" 2>/dev/null | mask_bootstrap_tokens || true
+  grep -vE '^I[0-9]{4} |^[^ ]+$|^	[^ ]+:[0-9]+' "$1" 2>/dev/null | mask_bootstrap_tokens | mask_certificate_key || true
 }
 
 # IGNORE_PREFLIGHT_ERRORS (kubeadm-init.sh, kubeadm-join.sh): a comma list of kubeadm preflight

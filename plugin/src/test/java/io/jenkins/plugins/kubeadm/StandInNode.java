@@ -55,6 +55,9 @@ public final class StandInNode implements ScriptRunner {
         return received;
     }
 
+    /** The etcd members etcd-members.sh lists on this node, by name (a digit last); all healthy. */
+    public final List<String> etcdMembers = new CopyOnWriteArrayList<>();
+
     /** When renew-certificates.sh says this node's first certificate expires. */
     public volatile String certificatesExpire = "2027-12-05T22:48:00Z";
 
@@ -117,14 +120,29 @@ public final class StandInNode implements ScriptRunner {
             case "kubeadm-join.sh" -> {
                 sink.line(name, LineSink.Stream.STDOUT, "joining with: " + files.get("JOIN_COMMAND_FILE"));
                 sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_JOIN_RESULT state=joined endpoint=" + ENDPOINT
-                        + " ca_cert_hash=" + CA_HASH);
+                        + " ca_cert_hash=" + CA_HASH + " control_plane=false");
             }
             case "delete-join-token.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_TOKEN_DELETE_RESULT state=deleted token_id="
                     + request.environment().get("JOIN_TOKEN_ID"));
             case "renew-certificates.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_CERTS_RESULT state="
                     + ("true".equals(request.environment().get("RENEW")) ? "renewed" : "checked") + " earliest=" + certificatesExpire
                     + " earliest_certificate=apiserver");
-            case "node-name.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_NODE_NAME name=" + name + " joined=true");
+            case "node-name.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_NODE_NAME name=" + name + " joined=true control_plane="
+                    + name.startsWith("cp") + " address=10.0.0." + (index + 1));
+            case "etcd-members.sh" -> {
+                String removed = request.environment().get("REMOVE_MEMBER_ID");
+                if (removed != null) {
+                    etcdMembers.removeIf(member -> Integer.toString(100 + member.charAt(member.length() - 1)).equals(removed));
+                }
+                StringBuilder json = new StringBuilder("{\"members\":[");
+                for (String member : etcdMembers) {
+                    String address = "10.0.1." + member.charAt(member.length() - 1);
+                    json.append(json.length() > 12 ? "," : "").append("{\"ID\":\"").append(100 + member.charAt(member.length() - 1))
+                            .append("\",\"name\":\"").append(member).append("\",\"clientURLs\":[\"https://").append(address).append(":2379\"]}");
+                    sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_ETCD_HEALTH url=https://" + address + ":2379 healthy=true");
+                }
+                results.put("ETCD_MEMBERS_RESULT", json.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+            }
             default -> sink.line(name, LineSink.Stream.STDOUT, "done");
         }
         return new CollectedRun(new ExecResult(0, ExecResult.Outcome.COMPLETED, Duration.ofMillis(5)), results);

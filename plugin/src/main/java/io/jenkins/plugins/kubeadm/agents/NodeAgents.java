@@ -89,8 +89,8 @@ public final class NodeAgents {
     }
 
     /**
-     * Runs a cluster step's work on the one control-plane agent (the label must match exactly one),
-     * next to the admin kubeconfig there.
+     * Runs a cluster step's work on a control-plane agent ({@link #admitControlPlane}), next to the
+     * admin kubeconfig there.
      */
     public static String runOnControlPlane(String label, String stepName, ClusterWork work, OutputStream progress, BuildAccess access)
             throws IOException, InterruptedException {
@@ -108,28 +108,15 @@ public final class NodeAgents {
         return NodeRunners.clusterWorkOn(from, work, progress, kubeconfig, controlPlane);
     }
 
-    /** The one control-plane agent a cluster step runs on, admitted for the build (a step may check it before other work). */
+    /**
+     * The control-plane agent a cluster step runs on, admitted for the build (a step may check it before
+     * other work): with several control planes (each holds the admin kubeconfig), the first by name.
+     */
     public static Computer admitControlPlane(String label, String stepName, BuildAccess access) throws IOException {
         List<Computer> computers = computers(label, null, stepName);
-        if (computers.size() != 1) {
-            throw new AbortException(stepName + ": the label '" + label + "' matches " + computers.size() + " agents; the step"
-                    + " runs on the one control-plane agent (or give kubeconfigCredentialsId)");
-        }
-        access.admitAgents(computers);
-        return computers.get(0);
-    }
-
-    /** Like {@link #select}, for a step that runs on exactly one node (the control plane). */
-    public static ScriptRunner selectOne(String label, Computer current, String stepName, BuildAccess access) throws IOException {
-        List<Computer> computers = computers(label, current, stepName);
-        if (computers.size() != 1) {
-            throw new AbortException(stepName + ": the label '" + label + "' matches " + computers.size() + " agents ("
-                    + String.join(", ", computers.stream().map(NodeAgents::nameOf).toList())
-                    + "); it runs on exactly one control-plane node");
-        }
-        access.admitAgents(computers);
-        Computer computer = computers.get(0);
-        return NodeRunners.forAgent(nameOf(computer), computer, computer.getChannel());
+        Computer first = computers.get(0);
+        access.admitAgents(List.of(first));
+        return first;
     }
 
     /** An agent's role: control-plane when it carries the control-plane label, worker otherwise. */

@@ -116,7 +116,8 @@ public abstract class ClusterStep extends KubeadmStep {
         }
     }
 
-    private String controlPlaneLabel() {
+    /** The control-plane agents' label: the step's, or the default. */
+    String controlPlaneLabel() {
         return controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : controlPlaneLabel;
     }
 

@@ -154,9 +154,12 @@ public final class JoinWorkersStep extends NodeStep {
             String label = step.controlPlaneLabel == null ? NodeAgents.CONTROL_PLANE_LABEL : step.controlPlaneLabel;
             // Taken with the workers, before any joins: a step waiting for the control plane while holding the
             // workers could wait for one that waits for these workers.
-            ScriptRunner controlPlane = step.keepToken ? null : NodeAgents.selectOne(label, null, DescriptorImpl.NAME, access());
+            // The control planes delete the token, and tell the workers' load balancers where the API servers are.
+            boolean localLoadBalancer = joinCommand.apiServerEndpoint().toString().equals(KubeadmInitParams.LOCAL_LOAD_BALANCER_ENDPOINT);
+            List<ScriptRunner> controlPlanes = step.keepToken && !localLoadBalancer ? List.of()
+                    : NodeAgents.select(label, null, DescriptorImpl.NAME, access());
             List<ScriptRunner> workers = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access());
-            runPhase(phase, ClusterNodes.picked(workers, controlPlane, NodeAgents::roleOf), logs, cancellation, joinCommand);
+            runPhase(phase, ClusterNodes.pickedWith(workers, controlPlanes, NodeAgents::roleOf), logs, cancellation, joinCommand);
             return null;
         }
     }

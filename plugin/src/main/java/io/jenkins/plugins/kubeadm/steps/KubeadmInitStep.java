@@ -32,6 +32,7 @@ public final class KubeadmInitStep extends NodeStep {
     private String serviceCidr;
     private String apiServerAdvertiseAddress;
     private String controlPlaneEndpoint;
+    private String apiServerLoadBalancer;
     private String kubernetesVersion;
     private String joinTokenTtl;
     private boolean controlPlaneSchedulable;
@@ -97,6 +98,16 @@ public final class KubeadmInitStep extends NodeStep {
     @DataBoundSetter
     public void setJoinTokenTtl(String joinTokenTtl) {
         this.joinTokenTtl = Util.fixEmptyAndTrim(joinTokenTtl);
+    }
+
+    public String getApiServerLoadBalancer() {
+        return apiServerLoadBalancer;
+    }
+
+    /** none, or haproxy: every node reaches every control plane through haproxy on its own loopback. */
+    @DataBoundSetter
+    public void setApiServerLoadBalancer(String apiServerLoadBalancer) {
+        this.apiServerLoadBalancer = Util.fixEmptyAndTrim(apiServerLoadBalancer);
     }
 
     public boolean isControlPlaneSchedulable() {
@@ -166,7 +177,7 @@ public final class KubeadmInitStep extends NodeStep {
         return KubeadmInitParams.of(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint,
                 kubernetesVersion, joinTokenTtl, controlPlaneSchedulable)
                 .withImageRepository(imageRepository).withImageTags(etcdImageTag, corednsImageTag)
-                .withIgnorePreflightErrors(ignorePreflightErrors);
+                .withIgnorePreflightErrors(ignorePreflightErrors).withApiServerLoadBalancer(apiServerLoadBalancer);
     }
 
     @Override
@@ -203,8 +214,13 @@ public final class KubeadmInitStep extends NodeStep {
                     result = runPhase(new ControlPlanePhase(params), nodes.clusterNodes(DescriptorImpl.NAME), logs, cancellation, null).init();
                 }
             } else {
-                ScriptRunner controlPlane = NodeAgents.selectOne(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access());
-                result = runPhase(new ControlPlanePhase(params), ClusterNodes.picked(List.of(controlPlane), controlPlane, NodeAgents::roleOf),
+                // Every agent the label matches is a control plane: kubeadm init on one, the others join it.
+                List<ScriptRunner> controlPlanes = NodeAgents.select(step.getLabel(), currentAgent(), DescriptorImpl.NAME, access());
+                validated(() -> {
+                    params.checkControlPlaneCount(controlPlanes.size(), "label");
+                    return null;
+                });
+                result = runPhase(new ControlPlanePhase(params), ClusterNodes.pickedWith(controlPlanes, controlPlanes, NodeAgents::roleOf),
                         logs, cancellation, null).init();
             }
             logs.say("kubeadmInit: the worker join command is " + destination.write(result.joinCommand(), result.node()));

@@ -20,11 +20,12 @@ import io.jenkins.plugins.kubeadm.core.phases.RemoveNodesPhase;
 import io.jenkins.plugins.kubeadm.logs.BuildStepLogs;
 import io.jenkins.plugins.kubeadm.ssh.InventoryNodes;
 import io.jenkins.plugins.kubeadm.ssh.InventorySpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -89,11 +90,11 @@ public final class RemoveNodeStep extends ClusterStep {
     }
 
     /** The API server's part as plain values, run where the step reaches the cluster. */
-    record Work(ArrayList<String> kubernetesNodes, long drainTimeoutSeconds) implements ClusterWork {
+    record Work(ArrayList<String> kubernetesNodes, ArrayList<String> controlPlanes, long drainTimeoutSeconds) implements ClusterWork {
 
         @Override
         public String run(ClusterSteps cluster) {
-            return RemoveNodesPhase.drain(cluster, kubernetesNodes, drainTimeoutSeconds).summary();
+            return RemoveNodesPhase.drain(cluster, kubernetesNodes, controlPlanes, drainTimeoutSeconds).summary();
         }
     }
 
@@ -121,24 +122,34 @@ public final class RemoveNodeStep extends ClusterStep {
             if (inventory.given()) {
                 // The inventory's worker lines are removed; its control-plane line gives the admin kubeconfig.
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    remove(nodes.workers(DescriptorImpl.NAME), work -> step.perform(work, run, logs, DescriptorImpl.NAME, nodes,
-                            cancellation, access(), currentAgent()), logs, cancellation);
+                    remove(nodes.workers(DescriptorImpl.NAME), () -> nodes.clusterNodes(DescriptorImpl.NAME).controlPlanes(), "inventory",
+                            work -> step.perform(work, run, logs, DescriptorImpl.NAME, nodes, cancellation, access(), currentAgent()),
+                            logs, cancellation);
                 }
                 return null;
             }
             List<ScriptRunner> nodes = NodeAgents.select(step.label, null, DescriptorImpl.NAME, access());
-            remove(nodes, work -> step.perform(work, run, logs, DescriptorImpl.NAME, access(), currentAgent()), logs, cancellation);
+            // A control plane among them: its etcd member is checked and removed on a control-plane agent that stays.
+            remove(nodes, () -> {
+                try {
+                    return NodeAgents.select(step.controlPlaneLabel(), null, DescriptorImpl.NAME, access());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, "label", work -> step.perform(work, run, logs, DescriptorImpl.NAME, access(), currentAgent()), logs, cancellation);
             return null;
         }
 
-        private void remove(List<ScriptRunner> nodes, ClusterAccess cluster, BuildStepLogs logs, Cancellation cancellation) throws Exception {
+        private void remove(List<ScriptRunner> nodes, Supplier<List<ScriptRunner>> controlPlanes, String where, ClusterAccess cluster,
+                            BuildStepLogs logs, Cancellation cancellation) throws Exception {
             if (nodes.isEmpty()) {
                 throw new AbortException(DescriptorImpl.NAME + ": no node to remove");
             }
             KubeadmSteps steps = logs.nodeSteps(Duration.ofMinutes(timeoutMinutes), cancellation);
-            Map<String, String> kubernetesNames = steps.kubernetesNodeNames(nodes);
-            logs.say(cluster.perform(new Work(new ArrayList<>(new LinkedHashSet<>(kubernetesNames.values())),
+            RemoveNodesPhase.Removal removal = validated(() -> RemoveNodesPhase.check(steps, nodes, controlPlanes, where));
+            logs.say(cluster.perform(new Work(new ArrayList<>(removal.kubernetesNames()), new ArrayList<>(removal.controlPlanes()),
                     step.effectiveDrainTimeoutSeconds())));
+            removal.removeEtcdMembers(steps, logs::say);
             RemoveNodesPhase.reset(new PhaseContext(ClusterNodes.picked(nodes, null, NodeAgents::roleOf), steps, logs::say, null), nodes);
         }
     }
@@ -154,7 +165,7 @@ public final class RemoveNodeStep extends ClusterStep {
 
         @Override
         public String getDisplayName() {
-            return "kubeadm: remove worker nodes from the cluster (drain, delete, reset)";
+            return "kubeadm: remove nodes from the cluster (drain, delete, etcd member, reset)";
         }
     }
 }

@@ -76,9 +76,9 @@ public class ClusterStepsTest {
     }
 
     @Test
-    public void aLabelMatchingSeveralAgentsIsRefusedNamingTheCount() throws Exception {
+    public void withSeveralControlPlaneAgentsTheStepRunsOnTheFirstByName() throws Exception {
         j.waitOnline(j.createSlave("cp2", "k8s-control-plane", null));
-        WorkflowRun b = run("applyCni()", Result.FAILURE);
-        j.assertLogContains("the label 'k8s-control-plane' matches 2 agents", b);
+        run("applyCni(version: '0.20.2')", Result.SUCCESS);
+        assertEquals(1, StandInNodes.node("cp1").clusterWork().size());
     }
 }

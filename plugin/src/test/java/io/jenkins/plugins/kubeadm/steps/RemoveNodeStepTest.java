@@ -74,4 +74,30 @@ public class RemoveNodeStepTest {
         assertEquals(List.of(), StandInNodes.node("worker2").scripts());
         assertEquals(0, StandInNodes.node("cp1").clusterWork().size());
     }
+
+    @Test
+    public void aControlPlaneOfThreeLeavesEtcdThroughAnotherControlPlaneAgent() throws Exception {
+        j.waitOnline(j.createSlave("cp2", "k8s-control-plane", null));
+        j.waitOnline(j.createSlave("cp3", "k8s-control-plane", null));
+        StandInNodes.node("cp1").etcdMembers.addAll(List.of("cp1", "cp2", "cp3"));
+        WorkflowRun b = run("removeNode(label: 'cp3')", Result.SUCCESS);
+        assertEquals(List.of("node-name.sh", "reset-node.sh"), StandInNodes.node("cp3").scripts());
+        assertEquals(List.of("etcd-members.sh", "etcd-members.sh"), StandInNodes.node("cp1").scripts());
+        assertEquals("151", StandInNodes.node("cp1").received().get(1).environment().get("REMOVE_MEMBER_ID"));
+        RemoveNodeStep.Work work = (RemoveNodeStep.Work) StandInNodes.node("cp1").clusterWork().get(0);
+        assertEquals(List.of("cp3"), work.controlPlanes());
+        assertEquals(List.of("cp1", "cp2"), StandInNodes.node("cp1").etcdMembers);
+        j.assertLogContains("removeNode: etcd member cp3 removed; etcd has 2 members: cp1, cp2", b);
+    }
+
+    @Test
+    public void oneControlPlaneOfTwoIsRefusedBeforeAnythingChanges() throws Exception {
+        j.waitOnline(j.createSlave("cp2", "k8s-control-plane", null));
+        StandInNodes.node("cp1").etcdMembers.addAll(List.of("cp1", "cp2"));
+        WorkflowRun b = run("removeNode(label: 'cp2')", Result.FAILURE);
+        j.assertLogContains("label: removing cp2 would leave etcd 1 healthy member of 2 (cp1 healthy, cp2 healthy)", b);
+        assertEquals(List.of("node-name.sh"), StandInNodes.node("cp2").scripts());
+        assertEquals(List.of("etcd-members.sh"), StandInNodes.node("cp1").scripts());
+        assertEquals(0, StandInNodes.node("cp1").clusterWork().size());
+    }
 }

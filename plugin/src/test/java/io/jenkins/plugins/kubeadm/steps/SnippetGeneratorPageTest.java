@@ -54,6 +54,9 @@ public class SnippetGeneratorPageTest {
     /** The generator's page with one step picked in its Sample Step list, the step's form rendered. */
     private HtmlPage pick(String functionName) throws Exception {
         HtmlPage page = web.getPage(job, Snippetizer.ACTION_URL + "/");
+        // The first step's form renders after the page loads; picking another before it has would leave both forms in
+        // the page (seen under load), and the generated JSON would mix their fields.
+        web.waitForBackgroundJavaScript(10_000);
         HtmlSelect steps = page.getFirstByXPath("//select[contains(@class, 'dropdownList')]");
         assertNotNull("the Sample Step list", steps);
         HtmlOption option = steps.getOptions().stream().filter(o -> o.getValueAttribute().startsWith(functionName + ": ")).findFirst()

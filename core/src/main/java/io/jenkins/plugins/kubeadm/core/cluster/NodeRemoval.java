@@ -53,15 +53,16 @@ final class NodeRemoval {
                 absent.add(name);
             } else {
                 present.add(name);
-                if (node.getMetadata().getLabels() != null && node.getMetadata().getLabels().containsKey(CONTROL_PLANE_ROLE)) {
+                if (node.getMetadata().getLabels() != null && node.getMetadata().getLabels().containsKey(CONTROL_PLANE_ROLE)
+                        && !options.controlPlanes.contains(name)) {
                     controlPlanes.add(name);
                 }
             }
         }
         if (!controlPlanes.isEmpty()) {
             throw new ClusterStepException("removeNode: " + String.join(", ", controlPlanes) + (controlPlanes.size() == 1 ? " is" : " are")
-                    + " a control plane; removeNode removes workers only (a control plane's etcd member must leave etcd first, which"
-                    + " it does not do yet). Nothing was changed.");
+                    + " a control plane, and its etcd member was not checked for quorum nor taken care of (removeNode on the"
+                    + " control-plane node does both). Nothing was changed.");
         }
         List<String> blockers = new ArrayList<>();
         for (String node : present) {

@@ -10,6 +10,7 @@ import java.util.List;
 public final class RemoveNodeOptions {
 
     final List<String> nodes = new ArrayList<>();
+    final List<String> controlPlanes = new ArrayList<>();
     Duration drainTimeout = Duration.ofSeconds(Defaults.DRAIN_TIMEOUT_SECONDS);
     Duration retryInterval = Duration.ofSeconds(5);
 
@@ -21,6 +22,17 @@ public final class RemoveNodeOptions {
 
     public RemoveNodeOptions nodes(List<String> names) {
         names.forEach(this::node);
+        return this;
+    }
+
+    /**
+     * Nodes among {@link #nodes} that are control planes whose etcd members the caller checked for
+     * quorum and removes itself; any other control plane is refused.
+     */
+    public RemoveNodeOptions controlPlanes(List<String> names) {
+        for (String name : names) {
+            controlPlanes.add(Validators.objectName("node", name));
+        }
         return this;
     }
 

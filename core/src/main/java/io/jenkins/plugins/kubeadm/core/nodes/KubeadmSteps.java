@@ -60,6 +60,14 @@ public final class KubeadmSteps implements AutoCloseable {
 
     static final String JOIN_TOKEN_FILE = "JOIN_TOKEN_FILE";
     static final String JOIN_COMMAND_FILE = "JOIN_COMMAND_FILE";
+    static final String CERTIFICATE_KEY_FILE = "CERTIFICATE_KEY_FILE";
+    static final String LOAD_BALANCER_RESULT = "KUBEADM_LOAD_BALANCER_RESULT";
+    public static final String LOAD_BALANCER_STEP = "api-load-balancer";
+    public static final String ETCD_STEP = "etcd-members";
+    static final String ETCD_MEMBERS_RESULT = "ETCD_MEMBERS_RESULT";
+    static final String ETCD_HEALTH = "KUBEADM_ETCD_HEALTH";
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
     static final String INIT_RESULT = "KUBEADM_INIT_RESULT";
     static final String JOIN_RESULT = "KUBEADM_JOIN_RESULT";
     static final String TOKEN_DELETE_RESULT = "KUBEADM_TOKEN_DELETE_RESULT";
@@ -79,6 +87,14 @@ public final class KubeadmSteps implements AutoCloseable {
 
     /** A worker after joinWorkers: the API server and CA it now trusts; {@code joined} is false when it already was. */
     public record JoinResult(String node, boolean joined, String apiServerEndpoint, String caCertHash) {
+    }
+
+    /**
+     * What node-name.sh says of a node, checked on the way in: its Kubernetes Node name, whether it
+     * joined a cluster, whether it runs a control plane, and the IPv4 address its API server
+     * advertises (or would: its default route's), null when it has none.
+     */
+    public record NodeDescription(String node, String kubernetesName, boolean joined, boolean controlPlane, String address) {
     }
 
     private final StepLogs logs;
@@ -187,12 +203,30 @@ public final class KubeadmSteps implements AutoCloseable {
      * @throws ParallelStepRunner.StepFailedException when the script fails or hands back no usable join command
      */
     public InitResult kubeadmInit(ScriptRunner controlPlane, KubeadmInitParams params) {
+        return kubeadmInit(controlPlane, params, null);
+    }
+
+    /**
+     * kubeadmInit that also uploads the control-plane certificates, encrypted with {@code certificateKey}
+     * (SECRET, registered with the redactor here; it reaches the node as a root-only file), for the
+     * other control planes to join with; a control plane left as it was uploads them again.
+     *
+     * @param certificateKey from {@link JoinSecrets#newCertificateKey()}; null uploads nothing
+     */
+    public InitResult kubeadmInit(ScriptRunner controlPlane, KubeadmInitParams params, String certificateKey) {
         String node = controlPlane.nodeName();
         String token = JoinSecrets.newBootstrapToken();
         logs.redactor().addAll(JoinSecrets.tokenRedactionForms(token));
         byte[] tokenFile = (token + "\n").getBytes(StandardCharsets.US_ASCII);
-        StepRequest request = new StepRequest(StepScript.load("kubeadm-init.sh"), params.environment(),
-                Map.of(JOIN_TOKEN_FILE, tokenFile), Set.of(JOIN_COMMAND_FILE));
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(JOIN_TOKEN_FILE, tokenFile);
+        byte[] keyFile = null;
+        if (certificateKey != null) {
+            logs.redactor().addAll(JoinSecrets.redactionForms(certificateKey));
+            keyFile = (certificateKey + "\n").getBytes(StandardCharsets.US_ASCII);
+            files.put(CERTIFICATE_KEY_FILE, keyFile);
+        }
+        StepRequest request = new StepRequest(StepScript.load("kubeadm-init.sh"), params.environment(), files, Set.of(JOIN_COMMAND_FILE));
         StepOutput output = new StepOutput(INIT_RESULT);
         logSink.beginStep(node, INIT_STEP);
         CollectedRun run = null;
@@ -218,6 +252,8 @@ public final class KubeadmSteps implements AutoCloseable {
                     problem = "the join command does not carry the token this run created";
                 } else if (reported.isEmpty()) {
                     problem = "the script printed no " + INIT_RESULT + " line";
+                } else if (certificateKey != null && !"true".equals(reported.get("certificates_uploaded"))) {
+                    problem = "the control-plane certificates were not uploaded for the other control planes";
                 } else if (!joinCommand.caCertHashes().contains(reported.getOrDefault("ca_cert_hash", ""))
                         || !joinCommand.apiServerEndpoint().toString().equalsIgnoreCase(reported.getOrDefault("endpoint", ""))) {
                     problem = "the join command names another API server or CA than the control plane reported";
@@ -233,6 +269,9 @@ public final class KubeadmSteps implements AutoCloseable {
                     reported.get("ca_cert_hash"), reported.get("kubernetes_version"), joinCommand);
         } finally {
             Arrays.fill(tokenFile, (byte) 0);
+            if (keyFile != null) {
+                Arrays.fill(keyFile, (byte) 0);
+            }
             if (run != null) {
                 run.clear();
             }
@@ -271,6 +310,27 @@ public final class KubeadmSteps implements AutoCloseable {
         if (joinCommand.isControlPlane()) {
             throw new IllegalArgumentException("joinWorkers takes a worker join command (JoinCommand.forWorkers())");
         }
+        return join(workers, joinCommand, discoveryTimeout, ignorePreflightErrors, waitForReady, "joinWorkers");
+    }
+
+    /**
+     * One more control plane joins (kubeadm-join.sh with a control-plane join command, delivered as
+     * a root-only private file) and waits until its etcd member and API server are healthy: the
+     * next may join only then, so etcd never has two members joining at once.
+     *
+     * @param joinCommand {@link JoinCommand#forControlPlanes}; SECRET
+     * @throws ParallelStepRunner.StepFailedException naming the node and its reason
+     */
+    public JoinResult joinControlPlane(ScriptRunner controlPlane, JoinCommand joinCommand, Duration discoveryTimeout,
+                                       List<String> ignorePreflightErrors) {
+        if (!joinCommand.isControlPlane() || joinCommand.certificateKey().isEmpty()) {
+            throw new IllegalArgumentException("joinControlPlane takes a control-plane join command with its certificate key");
+        }
+        return join(List.of(controlPlane), joinCommand, discoveryTimeout, ignorePreflightErrors, false, "joinControlPlane").get(0);
+    }
+
+    private List<JoinResult> join(List<? extends ScriptRunner> workers, JoinCommand joinCommand, Duration discoveryTimeout,
+                                  List<String> ignorePreflightErrors, boolean waitForReady, String what) {
         long seconds = discoveryTimeout.toSeconds();
         if (seconds < 1 || seconds > 3600) {
             throw new IllegalArgumentException("discoveryTimeout must be from 1 s to 1 h, not " + discoveryTimeout);
@@ -309,6 +369,9 @@ public final class KubeadmSteps implements AutoCloseable {
                     problem = "it trusts CA " + reported.get("ca_cert_hash") + ", not the control plane's " + joinCommand.caCertHashes();
                 } else if (!endpoint.equalsIgnoreCase(reported.getOrDefault("endpoint", ""))) {
                     problem = "it talks to the API server at " + reported.get("endpoint") + ", not " + endpoint;
+                } else if (!Boolean.toString(joinCommand.isControlPlane()).equals(reported.get("control_plane"))) {
+                    problem = "it is " + ("true".equals(reported.get("control_plane")) ? "a control plane" : "a worker")
+                            + ", not " + (joinCommand.isControlPlane() ? "a control plane" : "a worker");
                 }
                 if (problem != null) {
                     result = new NodeStepResult(result.node(), result.result(), "joined another control plane: " + problem, null);
@@ -320,7 +383,7 @@ public final class KubeadmSteps implements AutoCloseable {
             checked.add(result);
         }
         output.finish(checked);
-        ParallelStepRunner.requireSuccess("joinWorkers", checked);
+        ParallelStepRunner.requireSuccess(what, checked);
         return joined;
     }
 
@@ -360,17 +423,111 @@ public final class KubeadmSteps implements AutoCloseable {
      * @throws ParallelStepRunner.StepFailedException when a node cannot say
      */
     public Map<String, String> kubernetesNodeNames(List<? extends ScriptRunner> nodes) {
+        Map<String, String> names = new LinkedHashMap<>();
+        describeNodes(nodes).forEach((node, description) -> names.put(node, description.kubernetesName()));
+        return names;
+    }
+
+    /**
+     * What each node is (node-name.sh, which changes nothing), each answer checked: e.g. which node
+     * already runs a control plane, and the addresses the control planes' API servers advertise.
+     *
+     * @return by node name, in the nodes' order
+     * @throws ParallelStepRunner.StepFailedException when a node cannot say
+     */
+    public Map<String, NodeDescription> describeNodes(List<? extends ScriptRunner> nodes) {
         StepOutput output = new StepOutput(NODE_NAME_RESULT);
         runEverywhere(nodes, NODE_NAME_STEP, "node-name", StepRequest.of(StepScript.load("node-name.sh"), Map.of()), output);
-        Map<String, String> names = new LinkedHashMap<>();
+        Map<String, NodeDescription> described = new LinkedHashMap<>();
         for (ScriptRunner node : nodes) {
-            String name = output.result(node.nodeName()).get("name");
+            Map<String, String> reported = output.result(node.nodeName());
+            String name = reported.get("name");
             if (name == null || !NODE_NAME.matcher(name).matches()) {
                 throw new IllegalStateException(node.nodeName() + ": node-name.sh printed no Kubernetes Node name");
             }
-            names.put(node.nodeName(), name);
+            String address = reported.getOrDefault("address", "");
+            if (!address.isEmpty() && !IPV4.matcher(address).matches()) {
+                throw new IllegalStateException(node.nodeName() + ": node-name.sh printed an address that is no IPv4 address");
+            }
+            described.put(node.nodeName(), new NodeDescription(node.nodeName(), name, "true".equals(reported.get("joined")),
+                    "true".equals(reported.get("control_plane")), address.isEmpty() ? null : address));
         }
-        return names;
+        return described;
+    }
+
+    /**
+     * The cluster's etcd members, asked on a control plane that stays (etcd-members.sh), after removing
+     * one member when {@code removeMemberId} is given.
+     *
+     * @param removeMemberId an ID from an earlier answer; null removes nothing
+     * @throws ParallelStepRunner.StepFailedException when the control plane cannot say, or sends no member list
+     */
+    public EtcdMembers etcdMembers(ScriptRunner controlPlane, String removeMemberId) {
+        String node = controlPlane.nodeName();
+        Map<String, String> env = new LinkedHashMap<>();
+        if (removeMemberId != null) {
+            if (!removeMemberId.matches("[0-9]{1,20}")) {
+                throw new IllegalArgumentException("not an etcd member ID: " + removeMemberId);
+            }
+            env.put("REMOVE_MEMBER_ID", removeMemberId);
+        }
+        StepRequest request = new StepRequest(StepScript.load("etcd-members.sh"), env, Map.of(), Set.of(ETCD_MEMBERS_RESULT));
+        StepOutput output = new StepOutput(null);
+        Map<String, Boolean> health = new ConcurrentHashMap<>();
+        LineSink sink = (n, stream, text) -> {
+            Map<String, String> fields = parseResultLine(ETCD_HEALTH, text);
+            if (fields.containsKey("url")) {
+                health.put(fields.get("url"), "true".equals(fields.get("healthy")));
+            }
+            output.line(n, stream, text);
+        };
+        logSink.beginStep(node, ETCD_STEP);
+        CollectedRun run = null;
+        try {
+            NodeStepResult result;
+            try {
+                run = controlPlane.runAndCollect(request, new RedactingLineSink(sink, logs.redactor()), timeout, cancellation);
+                result = new NodeStepResult(node, run.result(), null, output.lastError(node));
+            } catch (IOException e) {
+                result = new NodeStepResult(node, null, e.getMessage(), null);
+            }
+            if (!result.succeeded()) {
+                throw output.fail(List.of(result), "etcdMembers");
+            }
+            try {
+                EtcdMembers members = EtcdMembers.parse(new String(run.file(ETCD_MEMBERS_RESULT), StandardCharsets.UTF_8), health);
+                output.succeed(node);
+                return members;
+            } catch (IOException e) {
+                throw output.fail(List.of(new NodeStepResult(node, run.result(), "etcd-members.sh sent " + e.getMessage(), null)),
+                        "etcdMembers");
+            }
+        } finally {
+            if (run != null) {
+                run.clear();
+            }
+        }
+    }
+
+    /**
+     * apiServerLoadBalancer haproxy (api-load-balancer.sh) on every node in parallel: each node's
+     * loopback endpoint forwards to every API server given.
+     *
+     * @param apiServers ADDRESS:PORT of every control plane, IPv4 addresses
+     * @return the nodes whose load balancer changed (set up, or its servers changed)
+     * @throws ParallelStepRunner.StepFailedException listing every node that failed
+     */
+    public List<String> apiLoadBalancer(List<? extends ScriptRunner> nodes, List<String> apiServers) {
+        for (String server : apiServers) {
+            int colon = server.lastIndexOf(':');
+            if (colon < 0 || !IPV4.matcher(server.substring(0, colon)).matches() || !server.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw new IllegalArgumentException("not an IPv4 ADDRESS:PORT: " + server);
+            }
+        }
+        StepOutput output = new StepOutput(LOAD_BALANCER_RESULT);
+        runEverywhere(nodes, LOAD_BALANCER_STEP, "apiServerLoadBalancer",
+                StepRequest.of(StepScript.load("api-load-balancer.sh"), Map.of("API_SERVERS", String.join(",", apiServers))), output);
+        return nodes.stream().map(ScriptRunner::nodeName).filter(n -> "configured".equals(output.result(n).get("state"))).toList();
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String apiServerAdvertiseAddress,
                                 String controlPlaneEndpoint, KubernetesVersion kubernetesVersion, String joinTokenTtl,
                                 boolean controlPlaneSchedulable, String imageRepository, String etcdImageTag,
-                                String corednsImageTag, List<String> ignorePreflightErrors) {
+                                String corednsImageTag, List<String> ignorePreflightErrors, boolean localLoadBalancer) {
 
     private static final Pattern PREFLIGHT_CHECK = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,62}");
 
@@ -28,6 +28,11 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
     private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,5})h)?(?:(\\d{1,5})m)?(?:(\\d{1,7})s)?");
     private static final int MIN_TTL_SECONDS = 60;
     private static final int MAX_TTL_SECONDS = 24 * 3600;
+
+    /** apiServerLoadBalancer's choices: none, or haproxy on every node (api-load-balancer.sh). */
+    public static final List<String> LOAD_BALANCERS = List.of("none", "haproxy");
+    /** The endpoint every node reaches the API servers at with apiServerLoadBalancer haproxy: its own loopback. */
+    public static final String LOCAL_LOAD_BALANCER_ENDPOINT = "127.0.0.1:" + Defaults.LOCAL_API_LOAD_BALANCER_PORT;
 
     /** Every parameter at its default. */
     public static KubeadmInitParams defaults() {
@@ -61,7 +66,7 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
             throw new ParameterException("joinTokenTtl", "'" + joinTokenTtl + "' is not a duration from 1m to 24h",
                     "hours, minutes and seconds such as 30m, 1h30m or 90s; a join token is short-lived by design");
         }
-        return new KubeadmInitParams(pods, services, address, endpoint, version, ttl, controlPlaneSchedulable, null, null, null, List.of());
+        return new KubeadmInitParams(pods, services, address, endpoint, version, ttl, controlPlaneSchedulable, null, null, null, List.of(), false);
     }
 
     /**
@@ -72,14 +77,55 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
     public KubeadmInitParams withImageRepository(String repository) {
         String repo = blank(repository) ? null : Validators.imageRegistry("imageRepository", repository);
         return new KubeadmInitParams(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint, kubernetesVersion,
-                joinTokenTtl, controlPlaneSchedulable, repo, etcdImageTag, corednsImageTag, ignorePreflightErrors);
+                joinTokenTtl, controlPlaneSchedulable, repo, etcdImageTag, corednsImageTag, ignorePreflightErrors, localLoadBalancer);
     }
 
     /** Tags of the etcd and CoreDNS images when a mirror holds others than kubeadm pins; blank for kubeadm's. */
     public KubeadmInitParams withImageTags(String etcdTag, String corednsTag) {
         return new KubeadmInitParams(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint, kubernetesVersion,
                 joinTokenTtl, controlPlaneSchedulable, imageRepository, tag("etcdImageTag", etcdTag), tag("corednsImageTag", corednsTag),
-                ignorePreflightErrors);
+                ignorePreflightErrors, localLoadBalancer);
+    }
+
+    /**
+     * apiServerLoadBalancer: {@code haproxy} runs haproxy on every node, forwarding its loopback port
+     * to every control plane, and makes that the cluster's controlPlaneEndpoint (several control
+     * planes with no load balancer of the user's); {@code none} or blank keeps controlPlaneEndpoint.
+     */
+    public KubeadmInitParams withApiServerLoadBalancer(String choice) {
+        String value = blank(choice) ? "none" : choice.trim();
+        if (!LOAD_BALANCERS.contains(value)) {
+            throw new ParameterException("apiServerLoadBalancer", "'" + choice + "' is not a load balancer choice",
+                    String.join(" | ", LOAD_BALANCERS) + " (haproxy: one on every node, from the OS packages)");
+        }
+        boolean local = value.equals("haproxy");
+        if (local && controlPlaneEndpoint != null && !controlPlaneEndpoint.equals(LOCAL_LOAD_BALANCER_ENDPOINT)) {
+            throw new ParameterException("apiServerLoadBalancer", "haproxy makes the endpoint " + LOCAL_LOAD_BALANCER_ENDPOINT
+                    + " on every node, and controlPlaneEndpoint names " + controlPlaneEndpoint,
+                    "haproxy with controlPlaneEndpoint left empty, or none with your load balancer as controlPlaneEndpoint");
+        }
+        return new KubeadmInitParams(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress,
+                local ? LOCAL_LOAD_BALANCER_ENDPOINT : controlPlaneEndpoint, kubernetesVersion, joinTokenTtl, controlPlaneSchedulable,
+                imageRepository, etcdImageTag, corednsImageTag, ignorePreflightErrors, local);
+    }
+
+    /**
+     * Checks, before any node is touched, that a cluster of this many control planes can be built with
+     * these parameters: one, or an odd number (etcd keeps a majority when one fails) behind a stable
+     * endpoint.
+     *
+     * @param where the parameter that chose the control planes (inventory, or a step's label)
+     */
+    public void checkControlPlaneCount(int count, String where) {
+        if (count < 1 || count % 2 == 0) {
+            throw new ParameterException(where, "names " + count + " control planes",
+                    "one control plane, or an odd number such as 3 or 5: etcd needs a majority of them to keep the cluster running");
+        }
+        if (count > 1 && controlPlaneEndpoint == null) {
+            throw new ParameterException("controlPlaneEndpoint", "is empty, and " + where + " names " + count
+                    + " control planes, which every node must reach at one stable address",
+                    "your load balancer's HOST[:PORT] as controlPlaneEndpoint, or apiServerLoadBalancer: 'haproxy'");
+        }
     }
 
     /**
@@ -88,7 +134,7 @@ public record KubeadmInitParams(Cidr podNetworkCidr, Cidr serviceCidr, String ap
      */
     public KubeadmInitParams withIgnorePreflightErrors(String checks) {
         return new KubeadmInitParams(podNetworkCidr, serviceCidr, apiServerAdvertiseAddress, controlPlaneEndpoint, kubernetesVersion,
-                joinTokenTtl, controlPlaneSchedulable, imageRepository, etcdImageTag, corednsImageTag, preflightChecks(checks));
+                joinTokenTtl, controlPlaneSchedulable, imageRepository, etcdImageTag, corednsImageTag, preflightChecks(checks), localLoadBalancer);
     }
 
     /** Validates a comma list of kubeadm preflight check names. */

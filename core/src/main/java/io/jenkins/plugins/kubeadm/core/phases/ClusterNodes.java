@@ -17,8 +17,13 @@ public interface ClusterNodes {
     /** Every node of the run. */
     List<ScriptRunner> all();
 
-    /** The node kubeadm init runs on and where the join token lives. */
+    /** A control plane: where the join token is deleted and the admin kubeconfig read; kubeadm init's node when there is one. */
     ScriptRunner controlPlane();
+
+    /** Every control plane, the first being {@link #controlPlane()}: kubeadmInit forms the cluster on one, the others join it. */
+    default List<ScriptRunner> controlPlanes() {
+        return List.of(controlPlane());
+    }
 
     /** The nodes that join as workers (and the GPU nodes: a GPU box joins as a worker). */
     List<ScriptRunner> workers();
@@ -44,7 +49,16 @@ public interface ClusterNodes {
      * @param roleOf       each node's role
      */
     static ClusterNodes picked(List<ScriptRunner> nodes, ScriptRunner controlPlane, Function<String, String> roleOf) {
+        return pickedWith(nodes, controlPlane == null ? List.of() : List.of(controlPlane), roleOf);
+    }
+
+    /**
+     * Nodes picked for one step, with every control plane picked (kubeadmInit on several agents with
+     * the control-plane label): the first is {@link #controlPlane()}.
+     */
+    static ClusterNodes pickedWith(List<ScriptRunner> nodes, List<ScriptRunner> controlPlanes, Function<String, String> roleOf) {
         List<ScriptRunner> all = List.copyOf(nodes);
+        List<ScriptRunner> planes = List.copyOf(controlPlanes);
         return new ClusterNodes() {
             @Override
             public List<ScriptRunner> all() {
@@ -53,10 +67,16 @@ public interface ClusterNodes {
 
             @Override
             public ScriptRunner controlPlane() {
-                if (controlPlane == null) {
+                if (planes.isEmpty()) {
                     throw new IllegalStateException("no control plane was picked for this step");
                 }
-                return controlPlane;
+                return planes.get(0);
+            }
+
+            @Override
+            public List<ScriptRunner> controlPlanes() {
+                controlPlane();
+                return planes;
             }
 
             @Override
@@ -87,13 +107,17 @@ public interface ClusterNodes {
 
             @Override
             public ScriptRunner controlPlane() {
+                return controlPlanes().get(0);
+            }
+
+            @Override
+            public List<ScriptRunner> controlPlanes() {
                 List<ScriptRunner> controlPlanes = withRole(Inventory.CONTROL_PLANE);
-                if (controlPlanes.size() != 1) {
-                    throw new ParameterException("inventory", user + " needs exactly one control-plane line, the inventory has "
-                            + controlPlanes.size() + " (" + String.join(", ", controlPlanes.stream().map(ScriptRunner::nodeName).toList())
-                            + ")", "one 'NAME control-plane USER@HOST[:PORT]' line");
+                if (controlPlanes.isEmpty()) {
+                    throw new ParameterException("inventory", user + " needs a control-plane line, the inventory has none",
+                            "one 'NAME control-plane USER@HOST[:PORT]' line, or an odd number of them");
                 }
-                return controlPlanes.get(0);
+                return controlPlanes;
             }
 
             @Override

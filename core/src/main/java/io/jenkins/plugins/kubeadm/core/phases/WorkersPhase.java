@@ -4,6 +4,7 @@ import io.jenkins.plugins.kubeadm.core.exec.ScriptRunner;
 import io.jenkins.plugins.kubeadm.core.logs.ClusterFacts;
 import io.jenkins.plugins.kubeadm.core.nodes.Inventory;
 import io.jenkins.plugins.kubeadm.core.nodes.KubeadmSteps;
+import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import java.time.Duration;
@@ -51,6 +52,14 @@ public final class WorkersPhase implements ClusterPhase {
         JoinCommand joinCommand = context.joinCommand();
         List<ScriptRunner> workers = context.nodes().workers();
         if (!workers.isEmpty()) {
+            if (joinCommand.apiServerEndpoint().toString().equals(KubeadmInitParams.LOCAL_LOAD_BALANCER_ENDPOINT)) {
+                // The cluster is reached through each node's own load balancer (apiServerLoadBalancer haproxy).
+                List<String> apiServers = ControlPlanePhase.apiServers(context);
+                List<String> changed = context.steps().apiLoadBalancer(workers, apiServers);
+                context.say("apiServerLoadBalancer: haproxy on the workers forwards " + KubeadmInitParams.LOCAL_LOAD_BALANCER_ENDPOINT
+                        + " to " + String.join(", ", apiServers) + (changed.isEmpty() ? " (unchanged)" : " (set up on "
+                        + String.join(", ", changed) + ")"));
+            }
             for (KubeadmSteps.JoinResult r : context.steps().joinWorkers(workers, joinCommand, discoveryTimeout, ignorePreflightErrors,
                     waitForReady)) {
                 context.facts().record(ClusterFacts.nodeKey(r.node(), "role"), Inventory.WORKER);

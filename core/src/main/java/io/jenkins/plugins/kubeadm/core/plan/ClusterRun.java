@@ -71,6 +71,9 @@ public final class ClusterRun implements AutoCloseable {
     /** Runs the phases, in the one order, whatever order they are given in. */
     public void run(List<Phase> phases) {
         checkPhases(phases);
+        if (phases.contains(Phase.CONTROL_PLANE)) {
+            plan.checkControlPlaneCount(nodes.controlPlanes().size(), "inventory");
+        }
         PhaseRunner.run(plan.clusterPhases(phases, timeout), new PhaseContext(nodes, steps, say, this::cluster));
     }
 

@@ -77,6 +77,7 @@ public final class KubeadmClusterPlan {
         text("serviceCidr", Phase.CONTROL_PLANE);
         text("apiServerAdvertiseAddress", Phase.CONTROL_PLANE);
         text("controlPlaneEndpoint", Phase.CONTROL_PLANE);
+        text("apiServerLoadBalancer", Phase.CONTROL_PLANE);
         text("joinTokenTtl", Phase.CONTROL_PLANE);
         flag("controlPlaneSchedulable", Phase.CONTROL_PLANE);
         text("imageRepository", Phase.CONTROL_PLANE);
@@ -282,7 +283,11 @@ public final class KubeadmClusterPlan {
         }
         PrepareNodeParams.of(PrepareNodeParams.ROLES.get(1), null, given("clusterHosts"), given("preflightIgnore"));
         runtimeParams();
-        initParams();
+        KubeadmInitParams init = initParams();
+        if (given("inventory") != null) {
+            init.checkControlPlaneCount((int) Inventory.parse(given("inventory")).nodes().stream()
+                    .filter(e -> e.role().equals(Inventory.CONTROL_PLANE)).count(), "inventory");
+        }
         CniOptions cni = new CniOptions();
         as("cni", Phase.CNI, cni::cni);
         as("cniVersion", Phase.CNI, cni::version);
@@ -368,12 +373,20 @@ public final class KubeadmClusterPlan {
                 .withRegistryMirror(given("registryMirror"));
     }
 
+    /**
+     * Checks, before any node is touched, that kubeadmInit can form a cluster of this many control
+     * planes with this call's values (see {@link KubeadmInitParams#checkControlPlaneCount}).
+     */
+    public void checkControlPlaneCount(int count, String where) {
+        initParams().checkControlPlaneCount(count, where);
+    }
+
     /** kubeadmInit's parameters from this call's values; the Kubernetes version is the installed kubeadm's, as the step's default. */
     private KubeadmInitParams initParams() {
         return KubeadmInitParams.of(given("podNetworkCidr"), given("serviceCidr"), given("apiServerAdvertiseAddress"),
                         given("controlPlaneEndpoint"), null, given("joinTokenTtl"), enabled("controlPlaneSchedulable"))
                 .withImageRepository(given("imageRepository")).withImageTags(given("etcdImageTag"), given("corednsImageTag"))
-                .withIgnorePreflightErrors(given("ignorePreflightErrors"));
+                .withIgnorePreflightErrors(given("ignorePreflightErrors")).withApiServerLoadBalancer(given("apiServerLoadBalancer"));
     }
 
     /** Runs a step's own check of its parameter, its refusal named as kubeadmCluster's parameter. */

@@ -249,6 +249,11 @@ public final class JoinCommand {
         return Optional.ofNullable(certificateKey);
     }
 
+    /** The same join for another control plane, with the key the control-plane certificates were uploaded with. */
+    public JoinCommand forControlPlanes(String uploadedCertificatesKey) {
+        return new JoinCommand(apiServerEndpoint, token, caCertHashes, true, Objects.requireNonNull(uploadedCertificatesKey, "key"));
+    }
+
     /** The same join for a worker: {@code kubeadm init --upload-certs} prints the control-plane one first. */
     public JoinCommand forWorkers() {
         return controlPlane ? new JoinCommand(apiServerEndpoint, token, caCertHashes, false, null) : this;

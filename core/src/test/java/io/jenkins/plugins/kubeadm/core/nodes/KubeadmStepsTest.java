@@ -97,7 +97,8 @@ class KubeadmStepsTest {
             receivedJoinCommands.put(name, command);
             assertEquals(Map.of("JOIN_DISCOVERY_TIMEOUT", "60s"), request.environment());
             out.line(name, LineSink.Stream.STDOUT, "joining with " + command.trim());
-            out.line(name, LineSink.Stream.STDOUT, "KUBEADM_JOIN_RESULT state=joined endpoint=" + ENDPOINT + " ca_cert_hash=" + reportedHash);
+            out.line(name, LineSink.Stream.STDOUT, "KUBEADM_JOIN_RESULT state=joined endpoint=" + ENDPOINT + " ca_cert_hash=" + reportedHash
+                    + " control_plane=false");
             return 0;
         });
     }

@@ -83,6 +83,7 @@ class RealClusterIT {
 
     static final Map<String, Long> phases = new LinkedHashMap<>();
     static KubernetesTestBed testBed;
+    static RealTestBed bed;
     static TestNodes nodes;
     static StandInAptRepository repo;
     static TestRegistry registry;
@@ -128,10 +129,11 @@ class RealClusterIT {
         long t = System.nanoTime();
         testBed = KubernetesTestBed.ensure();
         t = phase("test bed", t);
-        nodes = TestNodes.start("cp1", "worker1", "worker2");
-        repo = StandInAptRepository.serve(nodes.hostAddress(), List.of(), Map.of("1.26", testBed.debs()));
-        registry = TestRegistry.serve(nodes.hostAddress(), testBed.registryStorage());
-        manifests = new ManifestServer(nodes.hostAddress(), "/realcluster");
+        bed = RealTestBed.start(testBed, "cp1", "worker1", "worker2");
+        nodes = bed.nodes();
+        repo = bed.repo();
+        registry = bed.registry();
+        manifests = bed.manifests();
         phase("boot nodes, apt repository, registry", t);
         for (TestNode n : nodes.nodes()) {
             runners.add(n.runner());
@@ -153,10 +155,8 @@ class RealClusterIT {
         for (SshScriptRunner r : runners) {
             r.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {manifests, registry, repo, nodes}) {
-            if (c != null) {
-                c.close();
-            }
+        if (bed != null) {
+            bed.close();
         }
         if (workspace != null) {
             Host.attempt("rm", "-rf", workspace.toString());
