@@ -187,7 +187,7 @@ if [[ -z $APISERVER_ADVERTISE_ADDRESS ]]; then
   [[ -n $APISERVER_ADVERTISE_ADDRESS ]] ||
     die "APISERVER_ADVERTISE_ADDRESS: this node has no default route to take its address from (set APISERVER_ADVERTISE_ADDRESS)"
 fi
-local_addresses=$(ip -4 -o addr show 2>/dev/null | awk '{ split($4, a, "/"); print a[1] }')
+local_addresses=$(local_ipv4_addresses)
 grep -qxF "$APISERVER_ADVERTISE_ADDRESS" <<<"$local_addresses" ||
   die "APISERVER_ADVERTISE_ADDRESS: $APISERVER_ADVERTISE_ADDRESS is not an address of this node (its addresses: $(tr '\n' ' ' <<<"$local_addresses"))"
 endpoint=${CONTROL_PLANE_ENDPOINT:-$APISERVER_ADVERTISE_ADDRESS:$API_PORT}

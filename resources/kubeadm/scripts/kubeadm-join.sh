@@ -160,7 +160,7 @@ if [[ $control_plane == true ]]; then
   [[ -n $APISERVER_ADVERTISE_ADDRESS ]] || APISERVER_ADVERTISE_ADDRESS=$(default_route_address)
   [[ -n $APISERVER_ADVERTISE_ADDRESS ]] ||
     die "APISERVER_ADVERTISE_ADDRESS: this node has no default route to take its address from (set APISERVER_ADVERTISE_ADDRESS)"
-  ip -4 -o addr show 2>/dev/null | awk '{ split($4, a, "/"); print a[1] }' | grep -qxF "$APISERVER_ADVERTISE_ADDRESS" ||
+  local_ipv4_addresses | grep -qxF "$APISERVER_ADVERTISE_ADDRESS" ||
     die "APISERVER_ADVERTISE_ADDRESS: $APISERVER_ADVERTISE_ADDRESS is not an address of this node"
 fi
 

@@ -114,6 +114,11 @@ default_route_address() {
   ip -4 -o addr show ${dev:+dev "$dev"} scope global 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }'
 }
 
+# This node's IPv4 addresses, one per line: an address to advertise must be one of them.
+local_ipv4_addresses() {
+  ip -4 -o addr show 2>/dev/null | awk '{ split($4, a, "/"); print a[1] }'
+}
+
 # Masks the certificate key (the script's CERTIFICATE_KEY variable, handed to perl alone through its
 # environment, never as an argument) in a stream, as mask_bootstrap_tokens does tokens.
 mask_certificate_key() {

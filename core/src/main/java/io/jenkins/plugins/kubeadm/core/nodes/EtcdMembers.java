@@ -3,6 +3,7 @@ package io.jenkins.plugins.kubeadm.core.nodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.kubeadm.core.params.ParameterException;
+import io.jenkins.plugins.kubeadm.core.params.Validators;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,8 +25,7 @@ public record EtcdMembers(List<Member> members) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ID = Pattern.compile("[0-9]{1,20}");
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
-    private static final Pattern CLIENT_URL = Pattern.compile("https://[0-9]{1,3}(\\.[0-9]{1,3}){3}:[0-9]{1,5}");
+    private static final Pattern CLIENT_URL = Pattern.compile("https://([0-9.]{7,15}):[0-9]{1,5}");
 
     public EtcdMembers {
         members = List.copyOf(members);
@@ -49,8 +49,9 @@ public record EtcdMembers(List<Member> members) {
             JsonNode urls = m.path("clientURLs");
             String url = urls.isArray() && !urls.isEmpty() ? urls.get(0).asText("") : "";
             // A member that was added and has not started yet has no name and no client URL.
-            if (!ID.matcher(id).matches() || !(name.isEmpty() || NAME.matcher(name).matches())
-                    || !(url.isEmpty() || CLIENT_URL.matcher(url).matches())) {
+            java.util.regex.Matcher client = CLIENT_URL.matcher(url);
+            if (!ID.matcher(id).matches() || !(name.isEmpty() || Validators.isObjectName(name))
+                    || !(url.isEmpty() || client.matches() && Validators.isIpv4(client.group(1)))) {
                 throw new IOException("an etcd member entry of an unexpected form");
             }
             members.add(new Member(id, name, url, Boolean.TRUE.equals(health.get(url))));

@@ -11,6 +11,7 @@ import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommandException;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinSecrets;
@@ -66,8 +67,6 @@ public final class KubeadmSteps implements AutoCloseable {
     public static final String ETCD_STEP = "etcd-members";
     static final String ETCD_MEMBERS_RESULT = "ETCD_MEMBERS_RESULT";
     static final String ETCD_HEALTH = "KUBEADM_ETCD_HEALTH";
-    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
-            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
     static final String INIT_RESULT = "KUBEADM_INIT_RESULT";
     static final String JOIN_RESULT = "KUBEADM_JOIN_RESULT";
     static final String TOKEN_DELETE_RESULT = "KUBEADM_TOKEN_DELETE_RESULT";
@@ -446,7 +445,7 @@ public final class KubeadmSteps implements AutoCloseable {
                 throw new IllegalStateException(node.nodeName() + ": node-name.sh printed no Kubernetes Node name");
             }
             String address = reported.getOrDefault("address", "");
-            if (!address.isEmpty() && !IPV4.matcher(address).matches()) {
+            if (!address.isEmpty() && !Validators.isIpv4(address)) {
                 throw new IllegalStateException(node.nodeName() + ": node-name.sh printed an address that is no IPv4 address");
             }
             described.put(node.nodeName(), new NodeDescription(node.nodeName(), name, "true".equals(reported.get("joined")),
@@ -520,7 +519,7 @@ public final class KubeadmSteps implements AutoCloseable {
     public List<String> apiLoadBalancer(List<? extends ScriptRunner> nodes, List<String> apiServers) {
         for (String server : apiServers) {
             int colon = server.lastIndexOf(':');
-            if (colon < 0 || !IPV4.matcher(server.substring(0, colon)).matches() || !server.substring(colon + 1).matches("[0-9]{1,5}")) {
+            if (colon < 0 || !Validators.isIpv4(server.substring(0, colon)) || !server.substring(colon + 1).matches("[0-9]{1,5}")) {
                 throw new IllegalArgumentException("not an IPv4 ADDRESS:PORT: " + server);
             }
         }

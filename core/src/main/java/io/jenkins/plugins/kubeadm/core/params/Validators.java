@@ -70,6 +70,11 @@ public final class Validators {
         return v;
     }
 
+    /** Whether a value a node reported is an IPv4 address in dotted-quad form (a check, not a parameter's). */
+    public static boolean isIpv4(String value) {
+        return value != null && parseIpv4(value) >= 0;
+    }
+
     /** An IPv4 CIDR whose address has no bits set outside the prefix, such as 10.244.0.0/16. */
     public static Cidr cidr(String parameter, String value) {
         String form = "an IPv4 CIDR such as 10.244.0.0/16 (network address, prefix 8-30)";
@@ -229,6 +234,11 @@ public final class Validators {
             throw new ParameterException(parameter, "'" + value + "' is not an object name", form);
         }
         return v;
+    }
+
+    /** Whether a value a node reported is a Kubernetes object name (DNS-1123 subdomain), as {@link #objectName} checks one. */
+    public static boolean isObjectName(String value) {
+        return value != null && value.length() <= 253 && DNS_SUBDOMAIN.matcher(value).matches();
     }
 
     /** A timeout in seconds, 1 to 86400. */
