@@ -100,8 +100,8 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
                 call("resetNode", "label", EVERY_NODE),
                 call("prepareNode", "label", EVERY_NODE),
                 call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "", "aptRepository", "", "registryMirror", ""),
-                call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "", "etcdImageTag", "", "corednsImageTag", "",
-                        "ignorePreflightErrors", ""),
+                call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "", "apiServerLoadBalancer", "none",
+                        "controlPlaneEndpoint", "", "etcdImageTag", "", "corednsImageTag", "", "ignorePreflightErrors", ""),
                 call("applyCni", "cni", "flannel", "version", "", "manifestUrl", ""),
                 call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", "", "waitForReady", true),
                 call("deployWorkload", "manifestText", manifestText(stepCalls.get(6)), "rollbackOnFailure", true,
@@ -128,7 +128,8 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
     @Test
     public void theParametersAreTheOnesTheIssueAsksFor() {
         runExample();
-        assertEquals(List.of("NODES", "INVENTORY", "SSH_CREDENTIALS_ID", "KNOWN_HOSTS_CREDENTIALS_ID", "CNI", "KUBERNETES_VERSION", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
+        assertEquals(List.of("NODES", "INVENTORY", "SSH_CREDENTIALS_ID", "KNOWN_HOSTS_CREDENTIALS_ID", "CNI", "API_SERVER_LOAD_BALANCER",
+                "CONTROL_PLANE_ENDPOINT", "KUBERNETES_VERSION", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
                 "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG", "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL",
                 "PROBE_IMAGE"), List.copyOf(parameterDefinitions.keySet()));
         for (String mirror : List.of("APT_REPOSITORY", "REGISTRY_MIRROR", "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG",
@@ -139,6 +140,17 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         assertEquals("agents first: the weekly build's default", List.of("agents", "inventory"), parameterDefinitions.get("NODES").get("choices"));
         assertEquals("empty: the plugin's default minor, kept in one place", "", parameterDefinitions.get("KUBERNETES_VERSION").get("defaultValue"));
         assertEquals(false, parameterDefinitions.get("GPU").get("defaultValue"));
+        assertEquals("one control plane needs no load balancer", List.of("none", "haproxy"),
+                parameterDefinitions.get("API_SERVER_LOAD_BALANCER").get("choices"));
+        assertEquals("", parameterDefinitions.get("CONTROL_PLANE_ENDPOINT").get("defaultValue"));
+    }
+
+    @Test
+    public void aHighlyAvailableBuildGivesKubeadmInitItsLoadBalancerOrEndpoint() {
+        params.put("API_SERVER_LOAD_BALANCER", "haproxy");
+        runExample();
+        assertEquals("haproxy", stepCalls.get(3).args().get("apiServerLoadBalancer"));
+        assertEquals("", stepCalls.get(3).args().get("controlPlaneEndpoint"));
     }
 
     @Test
@@ -186,8 +198,9 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         runExample();
         assertEquals(call("installRuntime", "label", EVERY_NODE, "kubernetesVersion", "", "aptRepository", site.get("APT_REPOSITORY"),
                 "registryMirror", site.get("REGISTRY_MIRROR")), stepCalls.get(2));
-        assertEquals(call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "10.0.0.5:5000", "etcdImageTag", "3.5.16-0",
-                "corednsImageTag", "v1.13.1", "ignorePreflightErrors", "HTTPProxyCIDR"), stepCalls.get(3));
+        assertEquals(call("kubeadmInit", "label", "k8s-control-plane", "imageRepository", "10.0.0.5:5000", "apiServerLoadBalancer", "none",
+                "controlPlaneEndpoint", "", "etcdImageTag", "3.5.16-0", "corednsImageTag", "v1.13.1", "ignorePreflightErrors", "HTTPProxyCIDR"),
+                stepCalls.get(3));
         assertEquals(call("applyCni", "cni", "flannel", "version", "v0.20.2", "manifestUrl", site.get("CNI_MANIFEST_URL")), stepCalls.get(4));
         assertEquals(call("joinWorkers", "label", "k8s-worker", "ignorePreflightErrors", "HTTPProxyCIDR", "waitForReady", true), stepCalls.get(5));
         String manifest = manifestText(stepCalls.get(6));
