@@ -42,13 +42,22 @@ etcd_call() { # path body
 
 if [[ -n $REMOVE_MEMBER_ID ]]; then
   log "etcd: removing member $REMOVE_MEMBER_ID"
-  if answer=$(etcd_call /v3/cluster/member/remove "{\"ID\":\"$REMOVE_MEMBER_ID\"}" 2>&1); then
-    note "removed"
-  elif [[ $answer == *"member not found"* || $answer == *"404"* ]]; then
-    note "already gone"
-  else
-    die "etcd did not remove member $REMOVE_MEMBER_ID: $answer"
-  fi
+  # etcd refuses a removal (503) until the member asked has been connected to every other member for
+  # a few seconds, e.g. just after a member came back: asked again for up to a minute.
+  for attempt in $(seq 1 20); do
+    if answer=$(etcd_call /v3/cluster/member/remove "{\"ID\":\"$REMOVE_MEMBER_ID\"}" 2>&1); then
+      note "removed"
+      break
+    elif [[ $answer == *"member not found"* || $answer == *"404"* ]]; then
+      note "already gone"
+      break
+    elif [[ $answer == *"503"* ]] && ((attempt < 20)); then
+      note "etcd is not ready to remove it yet ($answer); asking again in 3 s"
+      sleep 3
+    else
+      die "etcd did not remove member $REMOVE_MEMBER_ID: $answer"
+    fi
+  done
 fi
 
 log "etcd members"
