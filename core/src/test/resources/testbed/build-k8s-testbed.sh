@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds the real-cluster test bed once, from the Kubernetes v1.26.1 binaries in the shared archive:
 #   debs/      kubelet, kubeadm, kubectl, cri-tools, kubernetes-cni .debs (1.26.1-1.1 etc.)
+#   debs-1.26.2/  kubelet, kubeadm, kubectl 1.26.2-1.1: the release upgrade tests move to (see
+#              upgrade_release: the same binaries, their version string changed)
 #   images/    single-layer docker-archive tarballs (control plane, kube-proxy, etcd, CoreDNS, pause,
 #              Flannel and its CNI plugin image, a small web server for workload tests)
-#   registry/  a docker-registry storage folder holding all of those images, served read-only by tests
+#   registry/  a docker-registry storage folder holding all of those images (kube-*:v1.26.1 and
+#              kube-*:v1.26.2), served read-only by tests
 # Usage: build-k8s-testbed.sh ARCHIVE OUT_DIR      (as root; OUT_DIR must not exist)
 # Prints "PHASE <name> <seconds>s" per phase. Everything this writes is below OUT_DIR.
 set -euo pipefail
@@ -12,7 +15,7 @@ archive=${1:?usage: build-k8s-testbed.sh ARCHIVE OUT_DIR}
 out=${2:?usage: build-k8s-testbed.sh ARCHIVE OUT_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-readonly K8S_VERSION=1.26.1 DEB_REVISION=1.1 ETCD_DEB_VERSION=3.5.16 ETCD_TAG=3.5.16-0
+readonly K8S_VERSION=1.26.1 UPGRADE_VERSION=1.26.2 DEB_REVISION=1.1 ETCD_DEB_VERSION=3.5.16 ETCD_TAG=3.5.16-0
 readonly COREDNS_TAG=v1.13.1 PAUSE_TAG=3.9 FLANNEL_TAG=v0.20.2 FLANNEL_CNI_TAG=v1.1.0 WEB_TAG=1.0
 [[ ! -e $out ]] || { echo "ERROR: $out exists" >&2; exit 1; }
 mkdir -p "$out"/{debs,images,work}
@@ -34,9 +37,9 @@ unpack() {
 }
 
 # ---- packages ------------------------------------------------------------------------------
-# deb PACKAGE VERSION DEPENDS DESCRIPTION (the tree is $work/deb/PACKAGE)
+# deb DEST_DIR PACKAGE VERSION DEPENDS DESCRIPTION (the tree is $work/deb/PACKAGE_VERSION)
 deb() {
-  local pkg=$1 version=$2 depends=$3 description=$4 tree=$work/deb/$1
+  local dest=$1 pkg=$2 version=$3 depends=$4 description=$5 tree=$work/deb/$2_$3
   mkdir -p "$tree/DEBIAN"
   {
     echo "Package: $pkg"
@@ -48,30 +51,37 @@ deb() {
     echo "Priority: optional"
     echo "Description: $description (test package built by kubeadm-pipeline, never shipped)"
   } >"$tree/DEBIAN/control"
-  dpkg-deb --root-owner-group -Zgzip -z1 --build "$tree" "$out/debs/${pkg}_${version}_$(dpkg --print-architecture).deb" >/dev/null
+  dpkg-deb --root-owner-group -Zgzip -z1 --build "$tree" "$dest/${pkg}_${version}_$(dpkg --print-architecture).deb" >/dev/null
+}
+
+# kube_packages BIN_DIR K8S_VERSION DEST_DIR: kubelet, kubeadm and kubectl of one release.
+kube_packages() {
+  local bin=$1 k8s=$2 dest=$3 v=$2-$DEB_REVISION t=$work/deb
+  mkdir -p "$dest"
+  install -D -m 0755 "$bin/kubectl" "$t/kubectl_$v/usr/bin/kubectl"
+  deb "$dest" kubectl "$v" "" "Kubernetes command-line client v$k8s"
+  install -D -m 0755 "$bin/kubelet" "$t/kubelet_$v/usr/bin/kubelet"
+  install -D -m 0644 "$here/kubelet.service" "$t/kubelet_$v/usr/lib/systemd/system/kubelet.service"
+  install -D -m 0644 "$here/10-kubeadm.conf" "$t/kubelet_$v/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"
+  deb "$dest" kubelet "$v" "iptables, iproute2, socat, util-linux, mount, ebtables, ethtool, conntrack, kubernetes-cni (>= 1.1.1)" \
+    "Kubernetes node agent v$k8s"
+  install -D -m 0755 "$bin/kubeadm" "$t/kubeadm_$v/usr/bin/kubeadm"
+  deb "$dest" kubeadm "$v" "kubelet (>= 1.19.0), kubectl (>= 1.13.0), cri-tools (>= 1.25.0), kubernetes-cni (>= 1.1.1)" \
+    "Kubernetes cluster bootstrapping tool v$k8s"
 }
 
 packages() {
-  local v=$K8S_VERSION-$DEB_REVISION bin=$work/bin t=$work/deb
-  install -D -m 0755 "$bin/kubectl" "$t/kubectl/usr/bin/kubectl"
-  deb kubectl "$v" "" "Kubernetes command-line client v$K8S_VERSION"
-  install -D -m 0755 "$bin/crictl" "$t/cri-tools/usr/bin/crictl"
-  deb cri-tools "1.26.1-$DEB_REVISION" "" "crictl v1.26.1, CLI for CRI-compatible container runtimes"
+  local crictl_v=1.26.1-$DEB_REVISION cni_v=1.1.1-$DEB_REVISION t=$work/deb
+  kube_packages "$work/bin" "$K8S_VERSION" "$out/debs"
+  install -D -m 0755 "$work/bin/crictl" "$t/cri-tools_$crictl_v/usr/bin/crictl"
+  deb "$out/debs" cri-tools "$crictl_v" "" "crictl v1.26.1, CLI for CRI-compatible container runtimes"
   # Debian's CNI plugins in /usr/lib/cni, shown where kubelet and containerd look (/opt/cni/bin).
-  mkdir -p "$t/kubernetes-cni/opt/cni/bin"
+  mkdir -p "$t/kubernetes-cni_$cni_v/opt/cni/bin"
   local plugin
   for plugin in bridge host-local loopback portmap bandwidth firewall tuning ptp macvlan ipvlan vlan host-device dhcp static sbr vrf; do
-    ln -s "/usr/lib/cni/$plugin" "$t/kubernetes-cni/opt/cni/bin/$plugin"
+    ln -s "/usr/lib/cni/$plugin" "$t/kubernetes-cni_$cni_v/opt/cni/bin/$plugin"
   done
-  deb kubernetes-cni "1.1.1-$DEB_REVISION" "containernetworking-plugins" "CNI plugins for Kubernetes (Debian's, linked into /opt/cni/bin)"
-  install -D -m 0755 "$bin/kubelet" "$t/kubelet/usr/bin/kubelet"
-  install -D -m 0644 "$here/kubelet.service" "$t/kubelet/usr/lib/systemd/system/kubelet.service"
-  install -D -m 0644 "$here/10-kubeadm.conf" "$t/kubelet/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"
-  deb kubelet "$v" "iptables, iproute2, socat, util-linux, mount, ebtables, ethtool, conntrack, kubernetes-cni (>= 1.1.1)" \
-    "Kubernetes node agent v$K8S_VERSION"
-  install -D -m 0755 "$bin/kubeadm" "$t/kubeadm/usr/bin/kubeadm"
-  deb kubeadm "$v" "kubelet (>= 1.19.0), kubectl (>= 1.13.0), cri-tools (>= 1.25.0), kubernetes-cni (>= 1.1.1)" \
-    "Kubernetes cluster bootstrapping tool v$K8S_VERSION"
+  deb "$out/debs" kubernetes-cni "$cni_v" "containernetworking-plugins" "CNI plugins for Kubernetes (Debian's, linked into /opt/cni/bin)"
 }
 
 # ---- etcd from Debian trixie, fetched with a private apt configuration ---------------------
@@ -133,26 +143,34 @@ image() {
   rm -rf "$dir"
 }
 
-images() {
-  local bin=$work/bin img=$out/images r
+# release_images BIN_DIR K8S_VERSION: the control plane and kube-proxy of one release, as
+# images/NAME-vVERSION.tar.
+release_images() {
+  local bin=$1 v=v$2 c r
   # control plane: one static binary each
   for c in kube-apiserver kube-controller-manager kube-scheduler; do
-    r=$work/root-$c
+    r=$work/root-$c-$v
     install -D -m 0755 "$bin/$c" "$r/usr/local/bin/$c"
     install -d -m 1777 "$r/tmp"
-    image "$r" "$c:v$K8S_VERSION" "$img/$c.tar" "[\"/usr/local/bin/$c\"]"
+    image "$r" "$c:$v" "$out/images/$c-$v.tar" "[\"/usr/local/bin/$c\"]"
   done
+  # Debian-based: kube-proxy calls iptables.
+  r=$work/root-kube-proxy-$v
+  cp -a "$work/debian-root" "$r"
+  install -D -m 0755 "$bin/kube-proxy" "$r/usr/local/bin/kube-proxy"
+  image "$r" "kube-proxy:$v" "$out/images/kube-proxy-$v.tar" '["/usr/local/bin/kube-proxy"]'
+}
+
+images() {
+  local bin=$work/bin img=$out/images r
+  release_images "$bin" "$K8S_VERSION"
   r=$work/root-pause
   install -D -m 0755 "$bin/pause" "$r/pause"
   image "$r" "pause:$PAUSE_TAG" "$img/pause.tar" '["/pause"]' 65535:65535
   r=$work/root-coredns
   install -D -m 0755 "$bin/coredns" "$r/coredns"
   image "$r" "coredns:$COREDNS_TAG" "$img/coredns.tar" '["/coredns"]'
-  # Debian-based: kube-proxy and flanneld call iptables; Debian's etcd links glibc.
-  r=$work/root-kube-proxy
-  cp -a "$work/debian-root" "$r"
-  install -D -m 0755 "$bin/kube-proxy" "$r/usr/local/bin/kube-proxy"
-  image "$r" "kube-proxy:v$K8S_VERSION" "$img/kube-proxy.tar" '["/usr/local/bin/kube-proxy"]'
+  # Debian-based: flanneld calls iptables; Debian's etcd links glibc.
   r=$work/root-etcd
   cp -a "$work/debian-root" "$r"
   install -D -m 0755 "$work/etcd" "$r/usr/local/bin/etcd"
@@ -173,6 +191,44 @@ images() {
   image "$r" "kubeadm-pipeline-test/web:$WEB_TAG" "$img/web.tar" '["/bin/httpd","-f","-v","-p","8080","-h","/www"]'
 }
 
+# ---- the upgrade release -------------------------------------------------------------------
+# No newer release can be had here, so the upgrade tests' v1.26.2 is v1.26.1 with its version
+# string changed. The build's -X ldflags put "v1.26.1" twice in each binary's data (the
+# gitVersion of component-base and of client-go, which every --version, kubeadm and the API
+# server's /version report); an equal-length swap moves nothing. Any other count means a
+# different archive: stop rather than patch what we have not looked at.
+# (Bare "1.26.1" must stay: it is also inside Go's own "go1.26.10".)
+upgrade_binaries() {
+  local from=v$K8S_VERSION to=v$UPGRADE_VERSION dir=$work/bin-$UPGRADE_VERSION b n
+  mkdir -p "$dir"
+  for b in kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do
+    n=$(FROM=$from TO=$to perl -0777 -pe 'BEGIN { binmode STDIN; binmode STDOUT }
+      $n = s/\Q$ENV{FROM}\E/$ENV{TO}/g; END { print STDERR ($n || 0) }' <"$work/bin/$b" 2>&1 >"$dir/$b")
+    [[ $n == 2 ]] || { echo "ERROR: $b holds \"$from\" $n times, not 2" >&2; exit 1; }
+    chmod 0755 "$dir/$b"
+  done
+  # What the upgrade reads: kubeadm's own version, kubelet's, and the API server's.
+  local said
+  said=$("$dir/kubeadm" version -o short)
+  [[ $said == "$to" ]] || { echo "ERROR: patched kubeadm says $said" >&2; exit 1; }
+  for b in kubelet kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do
+    said=$("$dir/$b" --version)
+    [[ $said == "Kubernetes $to" ]] || { echo "ERROR: patched $b says $said" >&2; exit 1; }
+  done
+  (cd "$dir" && sha256sum ./* >"$out/BINARIES-$UPGRADE_VERSION.sha256")
+}
+
+# Only kubelet, kubeadm and kubectl change between patch releases (cri-tools and kubernetes-cni
+# stay), in their own folder so the 1.26.1 repository the other tests serve stays as it was (a
+# minor-only KUBERNETES_VERSION would pick the newest package). etcd, CoreDNS and pause keep their
+# images: the tests' ClusterConfiguration names its own tags, which an upgrade keeps (and kubeadm
+# v1.26.2 asks for the same etcd 3.5.6-0 and CoreDNS v1.9.3 as v1.26.1 did).
+upgrade_release() {
+  upgrade_binaries
+  kube_packages "$work/bin-$UPGRADE_VERSION" "$UPGRADE_VERSION" "$out/debs-$UPGRADE_VERSION"
+  release_images "$work/bin-$UPGRADE_VERSION" "$UPGRADE_VERSION"
+}
+
 # ---- registry storage ----------------------------------------------------------------------
 # Names as kubeadm (custom imageRepository: <repo>/<name>, CoreDNS at <repo>/coredns) and, through a
 # containerd mirror, registry.k8s.io and docker.io name them.
@@ -189,7 +245,10 @@ registry() {
   push() { # tarball name:tag
     skopeo copy --quiet --dest-tls-verify=false "docker-archive:$out/images/$1" "docker://127.0.0.1:$port/$2"
   }
-  for c in kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do push "$c.tar" "$c:v$K8S_VERSION"; done
+  local v
+  for v in "v$K8S_VERSION" "v$UPGRADE_VERSION"; do
+    for c in kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do push "$c-$v.tar" "$c:$v"; done
+  done
   push pause.tar "pause:$PAUSE_TAG"
   push etcd.tar "etcd:$ETCD_TAG"
   push coredns.tar "coredns:$COREDNS_TAG"
@@ -208,11 +267,12 @@ phase packages packages
 phase etcd etcd
 phase debian-root debian_root
 phase images images
+phase upgrade-release upgrade_release
 phase registry registry
 # The registry holds every image now; the tarballs were only its input.
 rm -rf "$out/images"
 rm -rf "$work"
 {
-  echo "kubernetes $K8S_VERSION pause $PAUSE_TAG etcd $ETCD_TAG coredns $COREDNS_TAG flannel $FLANNEL_TAG flannel-cni-plugin $FLANNEL_CNI_TAG web $WEB_TAG"
+  echo "kubernetes $K8S_VERSION upgrade-release $UPGRADE_VERSION (the $K8S_VERSION binaries, version string changed) pause $PAUSE_TAG etcd $ETCD_TAG coredns $COREDNS_TAG flannel $FLANNEL_TAG flannel-cni-plugin $FLANNEL_CNI_TAG web $WEB_TAG"
 } >>"$out/SOURCES"
 echo "PHASE total $((SECONDS - total))s"

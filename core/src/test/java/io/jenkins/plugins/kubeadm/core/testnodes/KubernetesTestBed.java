@@ -17,12 +17,18 @@ import java.util.stream.Stream;
  * The real Kubernetes v1.26.1 test bed, made once from the shared binaries archive by
  * {@code src/test/resources/testbed/build-k8s-testbed.sh} and cached outside the checkout in
  * {@code /var/cache/kubeadm-pipeline-test/k8s-<sha256 of the archive and the recipe>}: .debs for the
- * apt repository, image tarballs, and a docker-registry storage folder holding those images.
+ * apt repository, and a docker-registry storage folder holding the images. It also holds a second
+ * release, {@link #UPGRADE_VERSION}, for upgrade tests: the same binaries with their version string
+ * changed (no newer release can be had here), as kubelet/kubeadm/kubectl .debs of their own and
+ * control-plane and kube-proxy images beside v1.26.1's in the registry.
  */
 public final class KubernetesTestBed {
 
     public static final String KUBERNETES_VERSION = "1.26.1";
     public static final String DEB_VERSION = "1.26.1-1.1";
+    /** The release upgrade tests move to (same minor: etcd, CoreDNS and pause images stay). */
+    public static final String UPGRADE_VERSION = "1.26.2";
+    public static final String UPGRADE_DEB_VERSION = "1.26.2-1.1";
     public static final String ETCD_TAG = "3.5.16-0";
     public static final String COREDNS_TAG = "v1.13.1";
     public static final String PAUSE_TAG = "3.9";
@@ -108,7 +114,17 @@ public final class KubernetesTestBed {
         }
     }
 
-    /** The docker-registry storage folder with every test image. */
+    /**
+     * The upgrade release's kubelet, kubeadm and kubectl ({@link #UPGRADE_DEB_VERSION}); serve them in
+     * the same minor's repository as {@link #debs()}, which has the cri-tools and kubernetes-cni they need.
+     */
+    public List<Path> upgradeDebs() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("debs-" + UPGRADE_VERSION))) {
+            return files.filter(f -> f.toString().endsWith(".deb")).sorted().toList();
+        }
+    }
+
+    /** The docker-registry storage folder with every test image (both releases' control planes). */
     public Path registryStorage() {
         return dir.resolve("registry");
     }
