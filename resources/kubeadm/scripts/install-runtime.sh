@@ -37,24 +37,13 @@ if [[ ${1:-} == --help || ${1:-} == -h ]]; then usage; exit 0; fi
 reject_arguments "$@"
 
 KUBERNETES_VERSION=${KUBERNETES_VERSION:-$DEFAULT_KUBERNETES_MINOR}
-validate_kubernetes_version KUBERNETES_VERSION "$KUBERNETES_VERSION"
-KUBERNETES_VERSION=${KUBERNETES_VERSION#v}
-minor=$(cut -d. -f1,2 <<<"$KUBERNETES_VERSION")
+kubernetes_repository_settings
+minor=$kubernetes_minor
 warn_if_end_of_life "$minor"
-exact=''
-[[ $KUBERNETES_VERSION == "$minor" ]] || exact=$KUBERNETES_VERSION
 
 PAUSE_IMAGE=${PAUSE_IMAGE:-$(default_pause_image "$minor")}
 [[ $PAUSE_IMAGE =~ ^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$ ]] ||
   die "PAUSE_IMAGE: '$PAUSE_IMAGE' is not an image reference (accepted: e.g. registry.k8s.io/pause:3.10 or myregistry:5000/pause:3.10)"
-
-KUBERNETES_APT_REPO=${KUBERNETES_APT_REPO:-https://pkgs.k8s.io/core:/stable:/v$minor/deb/}
-[[ $KUBERNETES_APT_REPO =~ ^https?://[^][[:space:]\"\']+$ ]] ||
-  die "KUBERNETES_APT_REPO: '$KUBERNETES_APT_REPO' is not a repository URL (accepted: an http:// or https:// URL without spaces, e.g. https://pkgs.k8s.io/core:/stable:/v$minor/deb/)"
-[[ $KUBERNETES_APT_REPO == */ ]] || KUBERNETES_APT_REPO="$KUBERNETES_APT_REPO/"
-KUBERNETES_APT_KEY_URL=${KUBERNETES_APT_KEY_URL:-${KUBERNETES_APT_REPO}Release.key}
-[[ $KUBERNETES_APT_KEY_URL =~ ^https?://[^[:space:]\"\']+$ ]] ||
-  die "KUBERNETES_APT_KEY_URL: '$KUBERNETES_APT_KEY_URL' is not a URL (accepted: an http:// or https:// URL without spaces)"
 
 REGISTRY_MIRROR=${REGISTRY_MIRROR:-}
 mirror_host=''
@@ -73,8 +62,6 @@ in_container=0
 if systemd-detect-virt --container --quiet 2>/dev/null; then in_container=1; fi
 
 readonly CONTAINERD_CONFIG=/etc/containerd/config.toml
-readonly KEYRING=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
-readonly SOURCES=/etc/apt/sources.list.d/kubernetes.list
 export DEBIAN_FRONTEND=noninteractive
 apt_install() { apt-get install -y -q --no-install-recommends "$@"; }
 
@@ -183,82 +170,12 @@ containerd_version=$(containerd --version | awk '{print $3}')
 note "containerd $containerd_version is active and answers on its socket"
 
 # ---- Kubernetes apt repository ------------------------------------------------------------------
-log "Kubernetes apt repository $KUBERNETES_APT_REPO"
-repo_changed=0
-key_tmp=$(mktemp)
-# Re-fetched every run: the upstream key has expired and been replaced before.
-curl -fsSL --retry 3 --connect-timeout 20 "$KUBERNETES_APT_KEY_URL" -o "$key_tmp" ||
-  die "cannot download the repository key from $KUBERNETES_APT_KEY_URL (set KUBERNETES_APT_KEY_URL for a mirror)"
-keyring_tmp=$(mktemp)
-if grep -q -- '-----BEGIN PGP PUBLIC KEY BLOCK-----' "$key_tmp"; then
-  gpg --batch --yes --dearmor -o "$keyring_tmp" "$key_tmp" || die "the key at $KUBERNETES_APT_KEY_URL is not a valid PGP key"
-else
-  cp "$key_tmp" "$keyring_tmp"
-fi
-rm -f "$key_tmp"
-install -d -m 0755 /etc/apt/keyrings
-if install_if_changed "$KEYRING" "$keyring_tmp" 0644; then repo_changed=1; note "key updated"; fi
-tmp=$(mktemp)
-printf 'deb [signed-by=%s] %s /\n' "$KEYRING" "$KUBERNETES_APT_REPO" >"$tmp"
-if install_if_changed "$SOURCES" "$tmp" 0644; then repo_changed=1; note "$SOURCES written"; fi
-
-# apt-cache madison reads the whole package cache: asked once, and again only after an update.
-versions_known=0 known_versions=''
-update_kubernetes_list() {
-  # Only this repository's index: the rest of the system's lists are left as they are.
-  apt-get update -q -o Dir::Etc::sourcelist="$SOURCES" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 ||
-    die "apt-get update failed for $KUBERNETES_APT_REPO"
-  versions_known=0
-  available_versions >/dev/null
-}
-available_versions() {
-  if ((!versions_known)); then
-    known_versions=$({ apt-cache madison kubeadm 2>/dev/null || true; } | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
-    versions_known=1
-  fi
-  [[ -z $known_versions ]] || printf '%s\n' "$known_versions"
-}
-# The repository changed, or apt has never read it (apt then says "Unable to locate package kubelet").
-# (Both fill the cache here, in this shell: the $(...) calls below run in subshells that inherit it.)
-if ((repo_changed)); then
-  update_kubernetes_list
-else
-  available_versions >/dev/null
-  [[ -n $known_versions ]] || update_kubernetes_list
-fi
+kubernetes_repository
 
 # ---- kubelet, kubeadm, kubectl ------------------------------------------------------------------
-# Empty when the package is not installed (dpkg-query then exits 1).
-installed_version() { { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } | awk '$3 == "installed" { print $4 }'; }
-pick_version() {
-  if [[ -n $exact ]]; then
-    available_versions | grep -m1 -E "^${exact//./\\.}-" || true
-  else
-    available_versions | grep -m1 -E "^${minor//./\\.}\." || true
-  fi
-}
-current=$(installed_version kubeadm)
-target=''
-if [[ -z $exact && -n $current && $current == "$minor".* ]]; then
-  target=$current # a minor is satisfied by the patch release already installed
-else
-  target=$(pick_version)
-  if [[ -z $target && $repo_changed -eq 0 ]]; then update_kubernetes_list; target=$(pick_version); fi
-fi
-if [[ -z $target ]]; then
-  found=$(available_versions | tr '\n' ' ')
-  die "Kubernetes $KUBERNETES_VERSION is not in $KUBERNETES_APT_REPO (available: ${found:-none})"
-fi
+target=$(kubernetes_package_version)
 log "kubelet, kubeadm, kubectl $target"
-if [[ $(installed_version kubelet) == "$target" && $(installed_version kubeadm) == "$target" && $(installed_version kubectl) == "$target" ]]; then
-  note "already installed"
-else
-  apt_install --allow-change-held-packages --allow-downgrades "kubelet=$target" "kubeadm=$target" "kubectl=$target"
-fi
-held=$(apt-mark showhold)
-for pkg in kubelet kubeadm kubectl; do
-  grep -qx "$pkg" <<<"$held" || apt-mark hold "$pkg" >/dev/null
-done
+install_kubernetes_packages "$target" kubelet kubeadm kubectl
 note "held: kubelet kubeadm kubectl"
 if [[ $(systemctl is-enabled kubelet 2>/dev/null || true) != enabled ]]; then
   systemctl enable --quiet kubelet

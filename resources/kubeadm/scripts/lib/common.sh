@@ -213,3 +213,131 @@ kubeadm_ignore_preflight_yaml() { # as fields of nodeRegistration (two spaces in
   printf '  ignorePreflightErrors:\n'
   for check in "${checks[@]}"; do printf '  - "%s"\n' "$check"; done
 }
+
+# ---- kubelet, kubeadm and kubectl from a Kubernetes apt repository ------------------------------
+# One repository per minor, its key re-fetched every run, the three packages held; used by
+# install-runtime.sh and upgrade-node.sh, which set KUBERNETES_VERSION (a minor, or an exact release) first.
+
+readonly KUBERNETES_KEYRING=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
+readonly KUBERNETES_SOURCES=/etc/apt/sources.list.d/kubernetes.list
+readonly KUBERNETES_PACKAGES='kubelet kubeadm kubectl'
+# Set by kubernetes_repository_settings and kubernetes_repository.
+kubernetes_minor='' kubernetes_exact='' kubernetes_repository_changed=0
+
+# Sets kubernetes_minor and kubernetes_exact (empty for a minor) from KUBERNETES_VERSION, and the
+# repository and key URLs from KUBERNETES_APT_REPO and KUBERNETES_APT_KEY_URL or the minor's defaults;
+# dies naming the variable when one is malformed.
+kubernetes_repository_settings() {
+  validate_kubernetes_version KUBERNETES_VERSION "$KUBERNETES_VERSION"
+  KUBERNETES_VERSION=${KUBERNETES_VERSION#v}
+  kubernetes_minor=$(cut -d. -f1,2 <<<"$KUBERNETES_VERSION")
+  kubernetes_exact=''
+  [[ $KUBERNETES_VERSION == "$kubernetes_minor" ]] || kubernetes_exact=$KUBERNETES_VERSION
+  KUBERNETES_APT_REPO=${KUBERNETES_APT_REPO:-https://pkgs.k8s.io/core:/stable:/v$kubernetes_minor/deb/}
+  [[ $KUBERNETES_APT_REPO =~ ^https?://[^][[:space:]\"\']+$ ]] ||
+    die "KUBERNETES_APT_REPO: '$KUBERNETES_APT_REPO' is not a repository URL (accepted: an http:// or https:// URL without spaces, e.g. https://pkgs.k8s.io/core:/stable:/v$kubernetes_minor/deb/)"
+  [[ $KUBERNETES_APT_REPO == */ ]] || KUBERNETES_APT_REPO="$KUBERNETES_APT_REPO/"
+  KUBERNETES_APT_KEY_URL=${KUBERNETES_APT_KEY_URL:-${KUBERNETES_APT_REPO}Release.key}
+  [[ $KUBERNETES_APT_KEY_URL =~ ^https?://[^[:space:]\"\']+$ ]] ||
+    die "KUBERNETES_APT_KEY_URL: '$KUBERNETES_APT_KEY_URL' is not a URL (accepted: an http:// or https:// URL without spaces)"
+}
+
+# Points apt at KUBERNETES_APT_REPO (key and sources list written only when they changed) and reads
+# its index when it changed or was never read.
+kubernetes_repository() {
+  log "Kubernetes apt repository $KUBERNETES_APT_REPO"
+  local repo_changed=0 key_tmp keyring_tmp sources_tmp
+  key_tmp=$(mktemp)
+  # Re-fetched every run: the upstream key has expired and been replaced before.
+  curl -fsSL --retry 3 --connect-timeout 20 "$KUBERNETES_APT_KEY_URL" -o "$key_tmp" ||
+    die "cannot download the repository key from $KUBERNETES_APT_KEY_URL (set KUBERNETES_APT_KEY_URL for a mirror)"
+  keyring_tmp=$(mktemp)
+  if grep -q -- '-----BEGIN PGP PUBLIC KEY BLOCK-----' "$key_tmp"; then
+    gpg --batch --yes --dearmor -o "$keyring_tmp" "$key_tmp" || die "the key at $KUBERNETES_APT_KEY_URL is not a valid PGP key"
+  else
+    cp "$key_tmp" "$keyring_tmp"
+  fi
+  rm -f "$key_tmp"
+  install -d -m 0755 /etc/apt/keyrings
+  if install_if_changed "$KUBERNETES_KEYRING" "$keyring_tmp" 0644; then repo_changed=1; note "key updated"; fi
+  sources_tmp=$(mktemp)
+  printf 'deb [signed-by=%s] %s /\n' "$KUBERNETES_KEYRING" "$KUBERNETES_APT_REPO" >"$sources_tmp"
+  if install_if_changed "$KUBERNETES_SOURCES" "$sources_tmp" 0644; then repo_changed=1; note "$KUBERNETES_SOURCES written"; fi
+  # The repository changed, or apt has never read it (apt then says "Unable to locate package kubelet").
+  # (Both fill the cache here, in this shell: the $(...) calls after it run in subshells that inherit it.)
+  kubernetes_repository_changed=$repo_changed
+  if ((repo_changed)); then
+    update_kubernetes_list
+  else
+    available_versions >/dev/null
+    [[ -n $known_versions ]] || update_kubernetes_list
+  fi
+}
+
+# apt-cache madison reads the whole package cache: asked once, and again only after an update.
+versions_known=0 known_versions=''
+update_kubernetes_list() {
+  # Only this repository's index: the rest of the system's lists are left as they are.
+  apt-get update -q -o Dir::Etc::sourcelist="$KUBERNETES_SOURCES" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 ||
+    die "apt-get update failed for $KUBERNETES_APT_REPO"
+  versions_known=0
+  available_versions >/dev/null
+}
+available_versions() {
+  if ((!versions_known)); then
+    known_versions=$({ apt-cache madison kubeadm 2>/dev/null || true; } | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+    versions_known=1
+  fi
+  [[ -z $known_versions ]] || printf '%s\n' "$known_versions"
+}
+
+# A package's installed version; empty when it is not installed (dpkg-query then exits 1).
+installed_version() { { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } | awk '$3 == "installed" { print $4 }'; }
+
+pick_version() {
+  if [[ -n $kubernetes_exact ]]; then
+    available_versions | grep -m1 -E "^${kubernetes_exact//./\\.}-" || true
+  else
+    available_versions | grep -m1 -E "^${kubernetes_minor//./\\.}\." || true
+  fi
+}
+
+# Prints the package version KUBERNETES_VERSION stands for in the repository (a minor is satisfied by
+# the patch release kubeadm already has); dies listing what the repository has when it has none.
+kubernetes_package_version() {
+  local current target
+  current=$(installed_version kubeadm)
+  if [[ -z $kubernetes_exact && -n $current && $current == "$kubernetes_minor".* ]]; then
+    printf '%s\n' "$current"
+    return
+  fi
+  target=$(pick_version)
+  if [[ -z $target && $kubernetes_repository_changed -eq 0 ]]; then update_kubernetes_list; target=$(pick_version); fi
+  if [[ -z $target ]]; then
+    local found
+    found=$(available_versions | tr '\n' ' ')
+    die "Kubernetes $KUBERNETES_VERSION is not in $KUBERNETES_APT_REPO (available: ${found:-none})"
+  fi
+  printf '%s\n' "$target"
+}
+
+# Installs these of kubelet, kubeadm and kubectl at the package version $1 unless they have it, and
+# holds all three (apt upgrade then leaves them alone).
+install_kubernetes_packages() {
+  local version=$1 pkg held
+  shift
+  local to_install=()
+  for pkg in "$@"; do
+    [[ $(installed_version "$pkg") == "$version" ]] || to_install+=("$pkg=$version")
+  done
+  if ((${#to_install[@]} == 0)); then
+    note "$* $version: already installed"
+  else
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends --allow-change-held-packages --allow-downgrades \
+      "${to_install[@]}" || die "installing ${to_install[*]} from $KUBERNETES_APT_REPO failed"
+  fi
+  held=$(apt-mark showhold)
+  for pkg in $KUBERNETES_PACKAGES; do
+    [[ -z $(installed_version "$pkg") ]] || grep -qx "$pkg" <<<"$held" || apt-mark hold "$pkg" >/dev/null
+  done
+}

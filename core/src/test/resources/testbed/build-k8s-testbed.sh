@@ -16,7 +16,9 @@ out=${2:?usage: build-k8s-testbed.sh ARCHIVE OUT_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 readonly K8S_VERSION=1.26.1 UPGRADE_VERSION=1.26.2 DEB_REVISION=1.1 ETCD_DEB_VERSION=3.5.16 ETCD_TAG=3.5.16-0
-readonly COREDNS_TAG=v1.13.1 PAUSE_TAG=3.9 FLANNEL_TAG=v0.20.2 FLANNEL_CNI_TAG=v1.1.0 WEB_TAG=1.0
+# UPGRADABLE_COREDNS_TAG: the same CoreDNS under the tag kubeadm 1.26 pins, for the upgrade test (kubeadm
+# upgrade apply migrates CoreDNS's configuration only from versions it knows).
+readonly COREDNS_TAG=v1.13.1 UPGRADABLE_COREDNS_TAG=v1.9.3 PAUSE_TAG=3.9 FLANNEL_TAG=v0.20.2 FLANNEL_CNI_TAG=v1.1.0 WEB_TAG=1.0
 [[ ! -e $out ]] || { echo "ERROR: $out exists" >&2; exit 1; }
 mkdir -p "$out"/{debs,images,work}
 work=$out/work
@@ -252,6 +254,7 @@ registry() {
   push pause.tar "pause:$PAUSE_TAG"
   push etcd.tar "etcd:$ETCD_TAG"
   push coredns.tar "coredns:$COREDNS_TAG"
+  push coredns.tar "coredns:$UPGRADABLE_COREDNS_TAG"
   push coredns.tar "coredns/coredns:$COREDNS_TAG"
   push flannel.tar "rancher/mirrored-flannelcni-flannel:$FLANNEL_TAG"
   push flannel-cni-plugin.tar "rancher/mirrored-flannelcni-flannel-cni-plugin:$FLANNEL_CNI_TAG"

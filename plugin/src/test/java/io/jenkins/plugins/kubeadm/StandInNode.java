@@ -61,6 +61,9 @@ public final class StandInNode implements ScriptRunner {
     /** When renew-certificates.sh says this node's first certificate expires. */
     public volatile String certificatesExpire = "2027-12-05T22:48:00Z";
 
+    /** The release upgrade-node.sh finds this node's kubelet (and a control plane's API server) at. */
+    public volatile String kubelet = "v1.26.1";
+
     /** What this node answers for a cluster step's work; null for a summary naming the work. */
     public volatile java.util.function.Function<ClusterWork, String> clusterWorkReply;
 
@@ -127,6 +130,14 @@ public final class StandInNode implements ScriptRunner {
             case "renew-certificates.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_CERTS_RESULT state="
                     + ("true".equals(request.environment().get("RENEW")) ? "renewed" : "checked") + " earliest=" + certificatesExpire
                     + " earliest_certificate=apiserver");
+            case "upgrade-node.sh" -> {
+                String stage = request.environment().get("UPGRADE_STAGE");
+                if (stage.equals("kubelet")) {
+                    kubelet = "v" + request.environment().get("KUBERNETES_VERSION");
+                }
+                sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_UPGRADE_RESULT stage=" + stage + " state=upgraded kubelet=" + kubelet
+                        + " control_plane=" + (name.startsWith("cp") ? kubelet : "none"));
+            }
             case "node-name.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_NODE_NAME name=" + name + " joined=true control_plane="
                     + name.startsWith("cp") + " address=10.0.0." + (index + 1));
             case "etcd-members.sh" -> {

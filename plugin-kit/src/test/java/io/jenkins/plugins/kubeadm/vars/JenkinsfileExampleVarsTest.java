@@ -76,6 +76,10 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
             nodeBlocks.add(String.valueOf(args[0]));
             return run(args[1]);
         });
+        allow("input", List.of(Map.class), args -> {
+            stepCalls.add(new StepCall("input", Map.of("message", String.valueOf(((Map<?, ?>) args[0]).get("message")))));
+            return null;
+        });
         allow("junit", List.of(String.class), args -> nodeBlocks.add(nodeBlocks.remove(nodeBlocks.size() - 1) + " junit " + args[0]));
     }
 
@@ -110,7 +114,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         assertEquals(List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload", "Verify"), stagesRun);
         // The checks' report is published where it was written: in the control-plane agent's workspace.
         assertEquals(List.of("k8s-control-plane junit kubeadm-verify.xml"), nodeBlocks);
-        assertEquals(List.of("GPU plugin"), stagesSkipped);
+        assertEquals(List.of("Upgrade", "GPU plugin"), stagesSkipped);
         assertEquals(List.of("H 3 * * 1"), crons);
         assertEquals(List.of("none"), agents);
         assertTrue(options.toString(), options.contains("timestamps"));
@@ -129,7 +133,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
     public void theParametersAreTheOnesTheIssueAsksFor() {
         runExample();
         assertEquals(List.of("NODES", "INVENTORY", "SSH_CREDENTIALS_ID", "KNOWN_HOSTS_CREDENTIALS_ID", "CNI", "API_SERVER_LOAD_BALANCER",
-                "CONTROL_PLANE_ENDPOINT", "KUBERNETES_VERSION", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
+                "CONTROL_PLANE_ENDPOINT", "KUBERNETES_VERSION", "UPGRADE_TO", "GPU", "WORKLOAD_IMAGE", "WORKLOAD_PORT", "APT_REPOSITORY", "REGISTRY_MIRROR",
                 "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG", "IGNORE_PREFLIGHT_ERRORS", "CNI_VERSION", "CNI_MANIFEST_URL",
                 "PROBE_IMAGE"), List.copyOf(parameterDefinitions.keySet()));
         for (String mirror : List.of("APT_REPOSITORY", "REGISTRY_MIRROR", "IMAGE_REPOSITORY", "ETCD_IMAGE_TAG", "COREDNS_IMAGE_TAG",
@@ -140,9 +144,36 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         assertEquals("agents first: the weekly build's default", List.of("agents", "inventory"), parameterDefinitions.get("NODES").get("choices"));
         assertEquals("empty: the plugin's default minor, kept in one place", "", parameterDefinitions.get("KUBERNETES_VERSION").get("defaultValue"));
         assertEquals(false, parameterDefinitions.get("GPU").get("defaultValue"));
+        assertEquals("empty: the weekly rebuild", "", parameterDefinitions.get("UPGRADE_TO").get("defaultValue"));
         assertEquals("one control plane needs no load balancer", List.of("none", "haproxy"),
                 parameterDefinitions.get("API_SERVER_LOAD_BALANCER").get("choices"));
         assertEquals("", parameterDefinitions.get("CONTROL_PLANE_ENDPOINT").get("defaultValue"));
+    }
+
+    @Test
+    public void anUpgradeBuildKeepsTheClusterPlansWaitsForApprovalThenUpgradesAndVerifies() {
+        params.put("UPGRADE_TO", "1.35.2");
+        params.put("APT_REPOSITORY", "http://mirror.lab/k8s/v1.35/deb/");
+        runExample();
+        assertEquals(List.of("Upgrade", "Verify"), stagesRun);
+        assertEquals(List.of("Reset", "Prepare", "Runtime", "Control plane", "CNI", "Workers", "Workload", "GPU plugin"), stagesSkipped);
+        assertEquals(List.of(
+                call("upgradeCluster", "kubernetesVersion", "1.35.2", "aptRepository", "http://mirror.lab/k8s/v1.35/deb/",
+                        "ignorePreflightErrors", "", "planOnly", true),
+                call("input", "message", "Upgrade the cluster to 1.35.2? kubeadm's plan is in the log above."),
+                call("upgradeCluster", "kubernetesVersion", "1.35.2", "aptRepository", "http://mirror.lab/k8s/v1.35/deb/",
+                        "ignorePreflightErrors", ""),
+                call("verifyCluster", "unstableOnFailure", true, "probeImage", "")), stepCalls);
+
+        stepCalls.clear();
+        stagesRun.clear();
+        stagesSkipped.clear();
+        params.put("NODES", "inventory");
+        params.put("INVENTORY", "cp1 control-plane root@10.0.0.1");
+        runExample();
+        assertEquals("an inventory's lines, the same SSH credentials", "cp1 control-plane root@10.0.0.1",
+                stepCalls.get(0).args().get("inventory"));
+        assertEquals("kubeadm-nodes-ssh", stepCalls.get(2).args().get("sshCredentialsId"));
     }
 
     @Test
@@ -164,7 +195,7 @@ public class JenkinsfileExampleVarsTest extends PipelineUnitBase {
         assertEquals("1.34", stepCalls.get(2).args().get("kubernetesVersion"));
         assertEquals("calico", stepCalls.get(4).args().get("cni"));
         assertEquals(call("installGpuPlugin", "label", "k8s-gpu"), stepCalls.get(7));
-        assertEquals(List.of(), stagesSkipped);
+        assertEquals(List.of("Upgrade"), stagesSkipped);
     }
 
     @Test

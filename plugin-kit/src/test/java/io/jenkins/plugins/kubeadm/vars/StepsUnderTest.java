@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The plugin's eleven steps and the parameters each accepts, read from plugin/'s step classes (their
+ * The plugin's twelve steps and the parameters each accepts, read from plugin/'s step classes (their
  * {@code @DataBoundSetter}s and those of the class they extend), so the pipeline tests refuse a
  * parameter the real step would refuse.
  */
@@ -41,8 +41,8 @@ final class StepsUnderTest {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the step classes in " + STEP_SOURCES, e);
         }
-        if (steps.size() != 11) {
-            throw new IllegalStateException("expected the eleven steps in " + STEP_SOURCES + ", found " + steps.keySet());
+        if (steps.size() != 12) {
+            throw new IllegalStateException("expected the twelve steps in " + STEP_SOURCES + ", found " + steps.keySet());
         }
         return steps;
     }

@@ -130,6 +130,17 @@ public class BuildAccessTest {
     }
 
     @Test
+    public void upgradeClusterChecksEveryAgentItTouchesBeforeAnyRuns() throws Exception {
+        buildsOf("p", "worker2");
+        WorkflowRun b = run("p", "upgradeCluster(kubernetesVersion: '1.26.2')", Result.FAILURE);
+        j.assertLogContains("dev may not build on worker2", b);
+        for (String node : List.of("cp1", "worker1", "worker2")) {
+            assertThat(node, StandInNodes.node(node).scripts(), empty());
+        }
+        assertThat(StandInNodes.node("cp1").clusterWork(), empty());
+    }
+
+    @Test
     public void aNodeBlockOnAnAgentTheBuildMayNotUseRunsNothingThere() throws Exception {
         buildsOf("p", "worker2");
         WorkflowJob p = j.createProject(WorkflowJob.class, "p");

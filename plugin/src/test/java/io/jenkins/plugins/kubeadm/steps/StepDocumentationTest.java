@@ -44,7 +44,7 @@ public class StepDocumentationTest {
     static final List<Class<? extends Step>> STEPS = List.<Class<? extends Step>>of(
             PrepareNodeStep.class, InstallRuntimeStep.class, KubeadmInitStep.class, JoinWorkersStep.class,
             ResetNodeStep.class, ApplyCniStep.class, DeployWorkloadStep.class, InstallGpuPluginStep.class, VerifyClusterStep.class,
-            RemoveNodeStep.class, RenewCertificatesStep.class);
+            RemoveNodeStep.class, RenewCertificatesStep.class, UpgradeClusterStep.class);
 
     @Test
     public void everyConcreteStepOfThePackageIsListed() throws Exception {

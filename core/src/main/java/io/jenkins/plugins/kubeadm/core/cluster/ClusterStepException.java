@@ -10,4 +10,8 @@ public class ClusterStepException extends RuntimeException {
     public ClusterStepException(String message) {
         super(message);
     }
+
+    public ClusterStepException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -3,12 +3,13 @@ package io.jenkins.plugins.kubeadm.core.cluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.kubeadm.core.addons.AddonCatalog;
 import io.jenkins.plugins.kubeadm.core.exec.LineSink;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
  * The steps that talk to the cluster's API rather than to a node: applyCni, deployWorkload,
- * installGpuPlugin, verifyCluster and removeNode's drain. Progress goes, one line at a time, to the given consumer (never to stdout);
+ * installGpuPlugin, verifyCluster, removeNode's drain and upgradeCluster's. Progress goes, one line at a time, to the given consumer (never to stdout);
  * failures are {@link ClusterStepException}s (waits: {@link WaitTimeoutException}), bad parameters
  * {@link io.jenkins.plugins.kubeadm.core.params.ParameterException}s and unusable manifests
  * {@link io.jenkins.plugins.kubeadm.core.addons.ManifestException}s.
@@ -60,6 +61,16 @@ public final class ClusterSteps implements AutoCloseable {
     /** removeNode's part on the API server: dry run, then cordon, drain and delete each Node ({@link NodeRemoval}). */
     public RemovalResult removeNodes(RemoveNodeOptions options) {
         return new NodeRemoval(client, progress).remove(options);
+    }
+
+    /**
+     * upgradeCluster's part on the API server ({@link NodeUpgrades}).
+     *
+     * @param drainTimeout how long each node's pods may take to leave it
+     * @param readyTimeout how long a node may take to turn Ready at the new release after its kubelet restarted
+     */
+    public UpgradeApi upgradeApi(Duration drainTimeout, Duration readyTimeout) {
+        return new NodeUpgrades(client, progress, drainTimeout, readyTimeout);
     }
 
     @Override

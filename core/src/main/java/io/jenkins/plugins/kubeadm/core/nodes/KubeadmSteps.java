@@ -10,7 +10,9 @@ import io.jenkins.plugins.kubeadm.core.logs.StepLogSink;
 import io.jenkins.plugins.kubeadm.core.logs.StepLogs;
 import io.jenkins.plugins.kubeadm.core.params.InstallRuntimeParams;
 import io.jenkins.plugins.kubeadm.core.params.KubeadmInitParams;
+import io.jenkins.plugins.kubeadm.core.params.KubernetesUpgrade;
 import io.jenkins.plugins.kubeadm.core.params.PrepareNodeParams;
+import io.jenkins.plugins.kubeadm.core.params.UpgradeClusterParams;
 import io.jenkins.plugins.kubeadm.core.params.Validators;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommand;
 import io.jenkins.plugins.kubeadm.core.secrets.JoinCommandException;
@@ -72,6 +74,7 @@ public final class KubeadmSteps implements AutoCloseable {
     static final String TOKEN_DELETE_RESULT = "KUBEADM_TOKEN_DELETE_RESULT";
     static final String NODE_NAME_RESULT = "KUBEADM_NODE_NAME";
     static final String CERTS_RESULT = "KUBEADM_CERTS_RESULT";
+    static final String UPGRADE_RESULT = "KUBEADM_UPGRADE_RESULT";
     public static final String CERTS_STEP = "renew-certificates";
     public static final String NODE_NAME_STEP = "node-name";
     private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
@@ -576,6 +579,54 @@ public final class KubeadmSteps implements AutoCloseable {
             }
         }
         return expiries;
+    }
+
+    /** upgrade-node.sh's stages, in the order a node goes through them (plan and apply only on a control plane). */
+    public enum UpgradeStage {
+        PLAN, APPLY, NODE, KUBELET;
+
+        /** Its name in UPGRADE_STAGE. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The step log it writes on each node: upgrade-plan, upgrade-apply, upgrade-node, upgrade-kubelet. */
+        public String step() {
+            return "upgrade-" + id();
+        }
+    }
+
+    /**
+     * What a node runs after a stage of upgrade-node.sh.
+     *
+     * @param changed      whether the stage changed the node (false: it already had the release)
+     * @param controlPlane the release of its API server; null on a worker
+     */
+    public record UpgradeResult(String node, boolean changed, KubernetesUpgrade.Release kubelet, KubernetesUpgrade.Release controlPlane) {
+    }
+
+    /**
+     * One stage of upgrade-node.sh on these nodes side by side (the caller decides how many at once),
+     * each node's answer checked.
+     *
+     * @throws ParallelStepRunner.StepFailedException naming each node where the stage failed
+     */
+    public List<UpgradeResult> upgradeNodes(List<? extends ScriptRunner> nodes, UpgradeClusterParams params, UpgradeStage stage) {
+        StepOutput output = new StepOutput(UPGRADE_RESULT);
+        runEverywhere(nodes, stage.step(), "upgradeCluster (" + stage.id() + ")", StepRequest.of(StepScript.load("upgrade-node.sh"),
+                params.environment(stage.id())), output);
+        List<UpgradeResult> results = new ArrayList<>();
+        for (ScriptRunner node : nodes) {
+            Map<String, String> reported = output.result(node.nodeName());
+            KubernetesUpgrade.Release kubelet = KubernetesUpgrade.Release.reported(reported.get("kubelet"));
+            String controlPlane = reported.getOrDefault("control_plane", "");
+            KubernetesUpgrade.Release apiServer = KubernetesUpgrade.Release.reported(controlPlane);
+            if (kubelet == null || (apiServer == null && !controlPlane.equals("none"))) {
+                throw new IllegalStateException(node.nodeName() + ": upgrade-node.sh printed no kubelet and control-plane release it could read");
+            }
+            results.add(new UpgradeResult(node.nodeName(), "upgraded".equals(reported.get("state")), kubelet, apiServer));
+        }
+        return results;
     }
 
     /** Where the steps' logs go. */

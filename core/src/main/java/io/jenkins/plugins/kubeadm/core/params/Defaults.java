@@ -42,6 +42,8 @@ public final class Defaults {
     /** The image of verifyCluster's probe pods. */
     public static final String VERIFY_PROBE_IMAGE = value("VERIFY_PROBE_IMAGE");
     public static final int DRAIN_TIMEOUT_SECONDS = Integer.parseInt(value("DRAIN_TIMEOUT_SECONDS"));
+    /** How long a node may take to turn Ready after it joined, or after upgradeCluster restarted its kubelet. */
+    public static final int NODE_READY_TIMEOUT_SECONDS = Integer.parseInt(value("NODE_READY_TIMEOUT_SECONDS"));
     /** The loopback port of the haproxy each node runs with apiServerLoadBalancer haproxy. */
     public static final int LOCAL_API_LOAD_BALANCER_PORT = Integer.parseInt(value("LOCAL_API_LOAD_BALANCER_PORT"));
 

@@ -28,7 +28,9 @@ public enum Phase {
     /** Not part of a build: changes a running cluster, alone (see {@link #MAINTENANCE}). */
     REMOVE_NODES("removeNode", "reset-node.sh", Nodes.NAMED, null, false),
     /** Not part of a build: checks (and renews) the control planes' certificates, alone. */
-    RENEW_CERTIFICATES("renewCertificates", "renew-certificates.sh", Nodes.CONTROL_PLANE, null, false);
+    RENEW_CERTIFICATES("renewCertificates", "renew-certificates.sh", Nodes.CONTROL_PLANE, null, false),
+    /** Not part of a build: moves every node to another Kubernetes release, control planes first, alone. */
+    UPGRADE("upgradeCluster", "upgrade-node.sh", Nodes.EVERY_NODE, null, false);
 
     /** What one phase hands those after it, in the run's memory only. */
     public enum Handoff {

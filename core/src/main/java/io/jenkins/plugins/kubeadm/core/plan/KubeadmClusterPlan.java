@@ -348,7 +348,7 @@ public final class KubeadmClusterPlan {
                     given("minDriverVersion"), given("gpuRuntime"));
             case VERIFY -> new VerifyPhase(new VerifyOptions().probeImage(given("probeImage")).gpuSmokeImage(given("gpuSmokeImage"))
                     .timeout(timeout), enabled("unstableOnFailure"));
-            case REMOVE_NODES, RENEW_CERTIFICATES -> throw new IllegalArgumentException("kubeadmCluster builds a cluster; " + phase.step()
+            case REMOVE_NODES, RENEW_CERTIFICATES, UPGRADE -> throw new IllegalArgumentException("kubeadmCluster builds a cluster; " + phase.step()
                     + " is a step of its own");
         };
     }

@@ -18,18 +18,18 @@ class NodeRemovalTest {
     @Test
     void aBudgetsSelectorCoversThePodsItsLabelsAndExpressionsMatch() {
         LabelSelector app = new LabelSelectorBuilder().addToMatchLabels("app", "web").build();
-        assertTrue(NodeRemoval.selects(app, Map.of("app", "web", "tier", "front")));
-        assertFalse(NodeRemoval.selects(app, Map.of("app", "db")));
-        assertFalse(NodeRemoval.selects(app, null));
+        assertTrue(Drainer.selects(app, Map.of("app", "web", "tier", "front")));
+        assertFalse(Drainer.selects(app, Map.of("app", "db")));
+        assertFalse(Drainer.selects(app, null));
         LabelSelector expressions = new LabelSelectorBuilder().addNewMatchExpression().withKey("tier").withOperator("In")
                 .withValues("front", "edge").endMatchExpression().addNewMatchExpression().withKey("canary").withOperator("DoesNotExist")
                 .endMatchExpression().build();
-        assertTrue(NodeRemoval.selects(expressions, Map.of("tier", "edge")));
-        assertFalse(NodeRemoval.selects(expressions, Map.of("tier", "edge", "canary", "yes")));
-        assertFalse(NodeRemoval.selects(expressions, Map.of("tier", "back")));
+        assertTrue(Drainer.selects(expressions, Map.of("tier", "edge")));
+        assertFalse(Drainer.selects(expressions, Map.of("tier", "edge", "canary", "yes")));
+        assertFalse(Drainer.selects(expressions, Map.of("tier", "back")));
         // An empty selector covers every pod of its namespace; none covers none.
-        assertTrue(NodeRemoval.selects(new LabelSelector(), Map.of("any", "pod")));
-        assertFalse(NodeRemoval.selects(null, Map.of("any", "pod")));
+        assertTrue(Drainer.selects(new LabelSelector(), Map.of("any", "pod")));
+        assertFalse(Drainer.selects(null, Map.of("any", "pod")));
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.jenkins.plugins.kubeadm.core.testnodes.KubernetesTestBed;
 import io.jenkins.plugins.kubeadm.core.testnodes.StandInAptRepository;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestRegistry;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,22 @@ import java.util.Map;
 record RealTestBed(TestNodes nodes, StandInAptRepository repo, TestRegistry registry, ManifestServer manifests) implements AutoCloseable {
 
     static RealTestBed start(KubernetesTestBed testBed, String... nodeNames) throws Exception {
+        return start(testBed, testBed.debs(), nodeNames);
+    }
+
+    /** The same, with the upgrade release's packages ({@link KubernetesTestBed#UPGRADE_VERSION}) beside v1.26.1's in the 1.26 repository. */
+    static RealTestBed startWithUpgradeRelease(KubernetesTestBed testBed, String... nodeNames) throws Exception {
+        List<Path> debs = new java.util.ArrayList<>(testBed.debs());
+        debs.addAll(testBed.upgradeDebs());
+        return start(testBed, debs, nodeNames);
+    }
+
+    private static RealTestBed start(KubernetesTestBed testBed, List<Path> debs, String... nodeNames) throws Exception {
         TestNodes nodes = TestNodes.start(nodeNames);
         StandInAptRepository repo = null;
         TestRegistry registry = null;
         try {
-            repo = StandInAptRepository.serve(nodes.hostAddress(), List.of(), Map.of("1.26", testBed.debs()));
+            repo = StandInAptRepository.serve(nodes.hostAddress(), List.of(), Map.of("1.26", debs));
             registry = TestRegistry.serve(nodes.hostAddress(), testBed.registryStorage());
             return new RealTestBed(nodes, repo, registry, new ManifestServer(nodes.hostAddress(), "/realcluster"));
         } catch (Exception | Error e) {

@@ -183,7 +183,7 @@ class PhasesTest {
     @Test
     void aMaintenancePhaseRunsAloneAndOutsideTheBuildOrder() {
         assertFalse(Phase.ORDER.contains(Phase.REMOVE_NODES), Phase.ORDER.toString());
-        assertEquals(List.of(Phase.REMOVE_NODES, Phase.RENEW_CERTIFICATES), Phase.MAINTENANCE);
+        assertEquals(List.of(Phase.REMOVE_NODES, Phase.RENEW_CERTIFICATES, Phase.UPGRADE), Phase.MAINTENANCE);
         assertEquals(Phase.REMOVE_NODES, Phase.ofStep("removeNode"));
         IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class,
                 () -> PhaseRunner.run(List.of(new ResetPhase(), new RenewCertificatesPhase(false)), context(inventoryNodes())));

@@ -34,6 +34,11 @@ final class StandInNode implements ScriptRunner {
     /** What etcd-members.sh reports on this node: etcd's members as NAME=ADDRESS, and the addresses that answer healthy. */
     final Map<String, String> etcdMembers = new java.util.LinkedHashMap<>();
     final java.util.Set<String> healthyEtcdAddresses = new java.util.HashSet<>();
+    /** What upgrade-node.sh finds: the kubelet's release, and the API server's on a control plane (null on a worker). */
+    String kubelet = "v1.26.1";
+    String apiServer;
+    /** The upgrade-node.sh stage that fails on this node (its package repository unreachable); null for none. */
+    String upgradeFailsAt;
 
     StandInNode(String name, String primaryIp) {
         this.name = name;
@@ -70,6 +75,22 @@ final class StandInNode implements ScriptRunner {
             case "renew-certificates.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_CERTS_RESULT state="
                     + ("true".equals(request.environment().get("RENEW")) ? "renewed" : "checked") + " earliest=2027-12-05T22:48:00Z"
                     + " earliest_certificate=apiserver");
+            case "upgrade-node.sh" -> {
+                String stage = request.environment().get("UPGRADE_STAGE");
+                String release = "v" + request.environment().get("KUBERNETES_VERSION");
+                if (stage.equals(upgradeFailsAt)) {
+                    sink.line(name, LineSink.Stream.STDERR, "ERROR: apt-get update failed for http://repo.invalid/");
+                    return new ExecResult(1, ExecResult.Outcome.COMPLETED, Duration.ofMillis(1));
+                }
+                if ((stage.equals("apply") || stage.equals("node")) && apiServer != null) {
+                    apiServer = release;
+                }
+                if (stage.equals("kubelet")) {
+                    kubelet = release;
+                }
+                sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_UPGRADE_RESULT stage=" + stage + " state=upgraded kubelet=" + kubelet
+                        + " control_plane=" + (apiServer == null ? "none" : apiServer));
+            }
             default -> sink.line(name, LineSink.Stream.STDOUT, "==> " + request.script().fileName() + " done");
         }
         return new ExecResult(0, ExecResult.Outcome.COMPLETED, Duration.ofMillis(1));

@@ -7,8 +7,10 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -31,6 +33,12 @@ public final class KubernetesTestBed {
     public static final String UPGRADE_DEB_VERSION = "1.26.2-1.1";
     public static final String ETCD_TAG = "3.5.16-0";
     public static final String COREDNS_TAG = "v1.13.1";
+    /**
+     * The same CoreDNS under the tag kubeadm 1.26 pins: a cluster the upgrade test moves to {@link
+     * #UPGRADE_VERSION} runs it, as kubeadm upgrade apply migrates CoreDNS's configuration only from
+     * versions it knows (from v1.13.1 it stops after the control plane with "start version not supported").
+     */
+    public static final String UPGRADABLE_COREDNS_TAG = "v1.9.3";
     public static final String PAUSE_TAG = "3.9";
     /** The Flannel release the test bed has images for; the tests choose it from the shipped catalog. */
     public static final String FLANNEL_VERSION = "v0.20.2";
@@ -76,6 +84,8 @@ public final class KubernetesTestBed {
         try (FileChannel lockFile = FileChannel.open(RootfsCache.CACHE.resolve("k8s.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockFile.lock()) {
             if (Files.isRegularFile(dir.resolve(".done"))) {
+                // Marks it in use: removeOtherVersions keeps the most recently used other build.
+                Files.setLastModifiedTime(dir, FileTime.fromMillis(System.currentTimeMillis()));
                 System.err.printf("[test-bed] cached in %s (key computed in %d ms)%n", dir, (System.nanoTime() - start) / 1_000_000);
                 return new KubernetesTestBed(dir);
             }
@@ -161,13 +171,27 @@ public final class KubernetesTestBed {
         }
     }
 
-    /** Older builds (another archive or recipe) only take disk space. */
+    /**
+     * Older builds (another archive or recipe) only take disk space; the newest of them stays, as a
+     * checkout of another branch may be using it right now.
+     */
     private static void removeOtherVersions(Path keep) throws IOException {
+        List<Path> others;
         try (Stream<Path> entries = Files.list(RootfsCache.CACHE)) {
-            for (Path old : entries.filter(p -> p.getFileName().toString().startsWith("k8s-") && !p.equals(keep)
-                    && Files.isDirectory(p) && !p.getFileName().toString().endsWith(".tmp")).toList()) {
-                Host.attempt("rm", "-rf", old.toString());
-            }
+            others = entries.filter(p -> p.getFileName().toString().startsWith("k8s-") && !p.equals(keep) && Files.isDirectory(p)
+                    && !p.getFileName().toString().endsWith(".tmp")).sorted(Comparator.comparing(KubernetesTestBed::modified).reversed())
+                    .toList();
+        }
+        for (Path old : others.subList(Math.min(1, others.size()), others.size())) {
+            Host.attempt("rm", "-rf", old.toString());
+        }
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
         }
     }
 }
