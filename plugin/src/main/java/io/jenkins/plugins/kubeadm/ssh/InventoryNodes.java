@@ -111,6 +111,11 @@ public final class InventoryNodes implements AutoCloseable {
         return targets.get(controlPlane(stepName).nodeName());
     }
 
+    /** The inventory's lines of these names (checked by {@link Inventory#lines}), in the inventory's order. */
+    public List<ScriptRunner> named(List<String> names) {
+        return runners.entrySet().stream().filter(e -> names.contains(e.getKey())).map(java.util.Map.Entry::getValue).toList();
+    }
+
     /** The inventory's worker nodes, at least one. */
     public List<ScriptRunner> workers(String stepName) throws AbortException {
         List<ScriptRunner> workers = clusterNodes(stepName).workers();

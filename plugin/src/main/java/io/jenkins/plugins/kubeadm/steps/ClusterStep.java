@@ -78,6 +78,11 @@ public abstract class ClusterStep extends KubeadmStep {
         return 5;
     }
 
+    /** How an execution reaches the cluster for one piece of work: the control-plane agent, a credential, or an inventory's control plane. */
+    interface ClusterAccess {
+        String perform(ClusterWork work) throws Exception;
+    }
+
     /** Where a cluster step talks to the API server from. */
     enum Route {
         /** The control-plane agent, with the admin kubeconfig kubeadmInit left there. */

@@ -32,7 +32,8 @@ import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 
 /**
- * removeNode: takes worker nodes out of a running cluster (core's {@link RemoveNodesPhase}). Each node
+ * removeNode: takes nodes out of a running cluster (core's {@link RemoveNodesPhase}): agents by label, or an
+ * inventory's lines by name (its worker lines when none are named). Each node
  * says which Kubernetes Node it is; a server-side dry run of the drain refuses, before anything changes,
  * when a PodDisruptionBudget or a pod without a controller would block it; then each Node is cordoned,
  * drained (within drainTimeoutSeconds) and deleted, and each node reset.
@@ -40,6 +41,7 @@ import org.kohsuke.stapler.DataBoundSetter;
 public final class RemoveNodeStep extends ClusterStep {
 
     private String label;
+    private String nodes;
     private int drainTimeoutSeconds;
 
     @DataBoundConstructor
@@ -54,6 +56,16 @@ public final class RemoveNodeStep extends ClusterStep {
     @DataBoundSetter
     public void setLabel(String label) {
         this.label = Util.fixEmptyAndTrim(label);
+    }
+
+    public String getNodes() {
+        return nodes;
+    }
+
+    /** With an inventory: the names of the lines to remove, workers or control planes; empty: its worker lines. */
+    @DataBoundSetter
+    public void setNodes(String nodes) {
+        this.nodes = Util.fixEmptyAndTrim(nodes);
     }
 
     public int getDrainTimeoutSeconds() {
@@ -80,6 +92,12 @@ public final class RemoveNodeStep extends ClusterStep {
         long minutes = effectiveTimeoutMinutes();
         validated(() -> new RemoveNodeOptions().drainTimeoutSeconds(effectiveDrainTimeoutSeconds()));
         InventorySpec inventory = checkedInventory(label);
+        if (!inventory.given() && nodes != null) {
+            validated(() -> {
+                throw new ParameterException("nodes", "names an inventory's lines, and no inventory is given",
+                        "nodes with inventory or inventoryFile; agents are named by label");
+            });
+        }
         if (!inventory.given() && label == null) {
             validated(() -> {
                 throw new ParameterException("label", "is required: removeNode never picks nodes by itself",
@@ -98,10 +116,6 @@ public final class RemoveNodeStep extends ClusterStep {
         }
     }
 
-    /** How the execution reaches the cluster: the control-plane agent, a credential, or an inventory's control plane. */
-    private interface ClusterAccess {
-        String perform(Work work) throws Exception;
-    }
 
     private static final class Execution extends KubeadmStepExecution<Void> {
         private static final long serialVersionUID = 1L;
@@ -120,9 +134,11 @@ public final class RemoveNodeStep extends ClusterStep {
             // Whether the build may reach the cluster is settled before any node is asked anything.
             step.admitClusterAccess(inventory.given(), DescriptorImpl.NAME, access(), currentAgent());
             if (inventory.given()) {
-                // The inventory's worker lines are removed; its control-plane line gives the admin kubeconfig.
+                // The lines named by nodes (else the worker lines) are removed; a control-plane line gives the admin kubeconfig.
                 try (InventoryNodes nodes = inventoryNodes(inventory, run, logs)) {
-                    remove(nodes.workers(DescriptorImpl.NAME), () -> nodes.clusterNodes(DescriptorImpl.NAME).controlPlanes(), "inventory",
+                    List<ScriptRunner> removed = step.nodes == null ? nodes.workers(DescriptorImpl.NAME)
+                            : nodes.named(validated(() -> nodes.inventory().lines("nodes", step.nodes)));
+                    remove(removed, () -> nodes.clusterNodes(DescriptorImpl.NAME).controlPlanes(), step.nodes == null ? "inventory" : "nodes",
                             work -> step.perform(work, run, logs, DescriptorImpl.NAME, nodes, cancellation, access(), currentAgent()),
                             logs, cancellation);
                 }

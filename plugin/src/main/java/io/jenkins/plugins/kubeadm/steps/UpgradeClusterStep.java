@@ -203,10 +203,6 @@ public final class UpgradeClusterStep extends ClusterStep {
         return cluster.upgradeApi(Duration.ofSeconds(drainTimeoutSeconds), Duration.ofSeconds(Defaults.NODE_READY_TIMEOUT_SECONDS));
     }
 
-    /** How the execution reaches the cluster for one call: the control-plane agent, a credential, or an inventory's control plane. */
-    private interface ClusterAccess {
-        String perform(ClusterWork work) throws Exception;
-    }
 
     /** upgradeCluster's API calls, each one piece of work where the step reaches the cluster. */
     private record RemoteUpgradeApi(ClusterAccess access, long drainTimeoutSeconds) implements UpgradeApi {

@@ -268,6 +268,30 @@ public class InventoryStepsTest {
     }
 
     @Test
+    public void removeNodeTakesTheNamedInventoryLinesAControlPlaneLeavingEtcdThroughOneThatStays() throws Exception {
+        j.waitOnline(j.createSlave("runner", "runner", null));
+        String three = "cp1 control-plane root@192.168.56.10\\ncp2 control-plane root@192.168.56.13\\ncp3 control-plane root@192.168.56.14\\n"
+                + "worker1 worker root@192.168.56.11\\n";
+        StandInNodes.node("cp1").etcdMembers.addAll(List.of("cp1", "cp2", "cp3"));
+        WorkflowRun b = run("node('runner') { removeNode(inventory: '" + three + "', nodes: 'cp3', " + SSH + ") }", Result.SUCCESS);
+        assertEquals(List.of("node-name.sh", "reset-node.sh"), StandInNodes.node("cp3").scripts());
+        assertEquals(List.of("etcd-members.sh", "etcd-members.sh"), StandInNodes.node("cp1").scripts());
+        assertThat(StandInNodes.node("cp2").scripts(), empty());
+        assertThat(StandInNodes.node("worker1").scripts(), empty());
+        RemoveNodeStep.Work work = (RemoveNodeStep.Work) StandInNodes.node("cp1").clusterWork().get(0);
+        assertEquals(List.of("cp3"), work.controlPlanes());
+        j.assertLogContains("removeNode: etcd member cp3 removed; etcd has 2 members: cp1, cp2", b);
+
+        b = run("node('runner') { removeNode(inventory: '" + three + "', nodes: 'cp3, worker9', " + SSH + ") }", Result.FAILURE);
+        j.assertLogContains("nodes: 'worker9' is no line of the inventory (accepted: a comma-separated list of the inventory's node names:"
+                + " cp1, cp2, cp3, worker1)", b);
+        b = run("removeNode(label: 'k8s-worker', nodes: 'worker1')", Result.FAILURE);
+        j.assertLogContains("nodes: names an inventory's lines, and no inventory is given", b);
+        assertEquals(List.of("node-name.sh", "reset-node.sh"), StandInNodes.node("cp3").scripts());
+        assertThat(StandInNodes.node("worker1").scripts(), empty());
+    }
+
+    @Test
     public void clusterStepParametersThatDoNotGoWithAnInventoryAreNamed() throws Exception {
         WorkflowRun b = run("applyCni(inventory: 'cp1 control-plane root@10.0.0.1', " + SSH + ", controlPlaneLabel: 'cp')",
                 Result.FAILURE);

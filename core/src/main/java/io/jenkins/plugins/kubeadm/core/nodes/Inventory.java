@@ -69,6 +69,27 @@ public record Inventory(List<Entry> nodes) {
         return new Inventory(List.copyOf(entries));
     }
 
+    /**
+     * The lines a step is asked to work on by name, e.g. removeNode's {@code nodes: 'cp3, worker2'}.
+     *
+     * @param parameter the parameter that names them, as refusals name it
+     * @throws ParameterException when a name is no line of this inventory, or none is given
+     */
+    public List<String> lines(String parameter, String commaSeparatedNames) {
+        String form = "a comma-separated list of the inventory's node names: " + String.join(", ", nodes.stream().map(Entry::name).toList());
+        List<String> picked = new ArrayList<>();
+        for (String part : Validators.required(parameter, commaSeparatedNames, form).split(",")) {
+            String name = part.trim();
+            if (nodes.stream().noneMatch(e -> e.name().equals(name))) {
+                throw new ParameterException(parameter, "'" + name + "' is no line of the inventory", form);
+            }
+            if (!picked.contains(name)) {
+                picked.add(name);
+            }
+        }
+        return List.copyOf(picked);
+    }
+
     /** The /etc/hosts lines every node gets when the hosts are given as IP addresses. */
     public String clusterHosts() {
         StringBuilder sb = new StringBuilder();

@@ -84,13 +84,10 @@ class HaClusterIT {
         started = Instant.now().minusSeconds(5);
         bed = RealTestBed.start(KubernetesTestBed.ensure(), "cp1", "cp2", "cp3", "worker1");
         nodes = bed.nodes();
-        StringBuilder lines = new StringBuilder();
         for (TestNode n : nodes.nodes()) {
             runners.put(n.name(), new KeyRecordingRunner(n.runner()));
-            lines.append(n.name()).append(n.name().startsWith("cp") ? " control-plane " : " worker ").append("root@").append(n.address())
-                    .append('\n');
         }
-        inventoryText = lines.toString();
+        inventoryText = bed.inventoryText();
         inventory = Inventory.parse(inventoryText);
         workspace = Files.createTempDirectory("ha-cluster-it-workspace");
         logs = new StepLogs(workspace, new SecretRedactor());

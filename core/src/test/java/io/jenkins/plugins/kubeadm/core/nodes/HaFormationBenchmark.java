@@ -38,14 +38,12 @@ public final class HaFormationBenchmark {
     /** @return the seconds from fresh nodes to a Ready cluster */
     static double formed(String name, KubernetesTestBed testBed, List<String> names, String loadBalancer) throws Exception {
         try (RealTestBed bed = RealTestBed.start(testBed, names.toArray(String[]::new))) {
-            StringBuilder inventory = new StringBuilder();
+            String inventory = bed.inventoryText();
             Map<String, ScriptRunner> runners = new LinkedHashMap<>();
             for (TestNode n : bed.nodes().nodes()) {
-                inventory.append(n.name()).append(n.name().startsWith("cp") ? " control-plane root@" : " worker root@").append(n.address())
-                        .append('\n');
                 runners.put(n.name(), n.runner());
             }
-            Map<String, Object> values = bed.planValues(inventory.toString());
+            Map<String, Object> values = bed.planValues(inventory);
             if (loadBalancer != null) {
                 values.put("apiServerLoadBalancer", loadBalancer);
             }
@@ -53,7 +51,7 @@ public final class HaFormationBenchmark {
             System.out.println("==> " + name);
             long start = System.nanoTime();
             try (ClusterRun run = new ClusterRun(KubeadmClusterPlan.of(values), Inventory.parse(
-                    inventory.toString()), runners, new StepLogs(workspace, new SecretRedactor()), (node, stream, text) -> { },
+                    inventory), runners, new StepLogs(workspace, new SecretRedactor()), (node, stream, text) -> { },
                     System.out::println, Duration.ofMinutes(10), Cancellation.none())) {
                 run.run(FORMATION);
             }

@@ -33,4 +33,14 @@ class InventoryTest {
         assertEquals("inventory", e.parameter());
         return e.getMessage();
     }
+
+    @Test
+    void aStepNamesItsLinesByNameEachALineOfTheInventory() {
+        Inventory inventory = Inventory.parse("cp1 control-plane root@10.0.0.1\ncp2 control-plane root@10.0.0.2\nworker1 worker root@10.0.0.3\n");
+        assertEquals(List.of("cp2", "worker1"), inventory.lines("nodes", " cp2, worker1 ,cp2"));
+        ParameterException unknown = assertThrows(ParameterException.class, () -> inventory.lines("nodes", "cp2, cp9"));
+        assertEquals("nodes: 'cp9' is no line of the inventory (accepted: a comma-separated list of the inventory's node names: cp1, cp2,"
+                + " worker1)", unknown.getMessage());
+        assertEquals("nodes", assertThrows(ParameterException.class, () -> inventory.lines("nodes", " ")).parameter());
+    }
 }

@@ -3,6 +3,7 @@ package io.jenkins.plugins.kubeadm.core.nodes;
 import io.jenkins.plugins.kubeadm.core.cluster.ManifestServer;
 import io.jenkins.plugins.kubeadm.core.testnodes.KubernetesTestBed;
 import io.jenkins.plugins.kubeadm.core.testnodes.StandInAptRepository;
+import io.jenkins.plugins.kubeadm.core.testnodes.TestNode;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestNodes;
 import io.jenkins.plugins.kubeadm.core.testnodes.TestRegistry;
 import java.nio.file.Path;
@@ -44,6 +45,16 @@ record RealTestBed(TestNodes nodes, StandInAptRepository repo, TestRegistry regi
             }
             throw e;
         }
+    }
+
+    /** An inventory of the test nodes: those named cp... are control planes, the others workers, each reached as root. */
+    String inventoryText() {
+        StringBuilder lines = new StringBuilder();
+        for (TestNode n : nodes.nodes()) {
+            lines.append(n.name()).append(n.name().startsWith("cp") ? " control-plane " : " worker ").append("root@").append(n.address())
+                    .append('\n');
+        }
+        return lines.toString();
     }
 
     /** kubeadmCluster's values that build a cluster of an inventory's nodes from this test bed's packages, images and Flannel. */

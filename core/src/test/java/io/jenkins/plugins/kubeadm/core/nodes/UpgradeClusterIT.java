@@ -78,13 +78,10 @@ class UpgradeClusterIT {
     static void startTheTestBed() throws Exception {
         bed = RealTestBed.startWithUpgradeRelease(KubernetesTestBed.ensure(), "cp1", "worker1", "worker2");
         nodes = bed.nodes();
-        StringBuilder lines = new StringBuilder();
         for (TestNode n : nodes.nodes()) {
             runners.put(n.name(), n.runner());
-            lines.append(n.name()).append(n.name().startsWith("cp") ? " control-plane " : " worker ").append("root@").append(n.address())
-                    .append('\n');
         }
-        inventoryText = lines.toString();
+        inventoryText = bed.inventoryText();
         inventory = Inventory.parse(inventoryText);
         workspace = Files.createTempDirectory("upgrade-cluster-it-workspace");
         logs = new StepLogs(workspace, new SecretRedactor());
