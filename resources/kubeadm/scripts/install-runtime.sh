@@ -173,7 +173,8 @@ note "containerd $containerd_version is active and answers on its socket"
 kubernetes_repository
 
 # ---- kubelet, kubeadm, kubectl ------------------------------------------------------------------
-target=$(kubernetes_package_version)
+kubernetes_package_version
+target=$kubernetes_package
 log "kubelet, kubeadm, kubectl $target"
 install_kubernetes_packages "$target" kubelet kubeadm kubectl
 note "held: kubelet kubeadm kubectl"

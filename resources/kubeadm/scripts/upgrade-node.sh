@@ -74,7 +74,8 @@ ignore_flag=()
 [[ -z $IGNORE_PREFLIGHT_ERRORS ]] || ignore_flag=(--ignore-preflight-errors="$IGNORE_PREFLIGHT_ERRORS")
 
 kubernetes_repository
-target=$(kubernetes_package_version)
+kubernetes_package_version
+target=$kubernetes_package
 state=unchanged
 if [[ $UPGRADE_STAGE != kubelet ]]; then
   log "kubeadm $target"

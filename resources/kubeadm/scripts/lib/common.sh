@@ -221,8 +221,8 @@ kubeadm_ignore_preflight_yaml() { # as fields of nodeRegistration (two spaces in
 readonly KUBERNETES_KEYRING=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
 readonly KUBERNETES_SOURCES=/etc/apt/sources.list.d/kubernetes.list
 readonly KUBERNETES_PACKAGES='kubelet kubeadm kubectl'
-# Set by kubernetes_repository_settings and kubernetes_repository.
-kubernetes_minor='' kubernetes_exact='' kubernetes_repository_changed=0
+# Set by kubernetes_repository_settings, kubernetes_repository and kubernetes_package_version.
+kubernetes_minor='' kubernetes_exact='' kubernetes_repository_changed=0 kubernetes_package=''
 
 # Sets kubernetes_minor and kubernetes_exact (empty for a minor) from KUBERNETES_VERSION, and the
 # repository and key URLs from KUBERNETES_APT_REPO and KUBERNETES_APT_KEY_URL or the minor's defaults;
@@ -302,23 +302,25 @@ pick_version() {
   fi
 }
 
-# Prints the package version KUBERNETES_VERSION stands for in the repository (a minor is satisfied by
-# the patch release kubeadm already has); dies listing what the repository has when it has none.
+# Sets kubernetes_package to the package version KUBERNETES_VERSION stands for in the repository (a
+# minor is satisfied by the patch release kubeadm already has); dies listing what the repository has
+# when it has none. Called directly, not in $(...): its die is then the step's last word.
 kubernetes_package_version() {
-  local current target
+  local current found
   current=$(installed_version kubeadm)
   if [[ -z $kubernetes_exact && -n $current && $current == "$kubernetes_minor".* ]]; then
-    printf '%s\n' "$current"
+    kubernetes_package=$current
     return
   fi
-  target=$(pick_version)
-  if [[ -z $target && $kubernetes_repository_changed -eq 0 ]]; then update_kubernetes_list; target=$(pick_version); fi
-  if [[ -z $target ]]; then
-    local found
+  kubernetes_package=$(pick_version)
+  if [[ -z $kubernetes_package && $kubernetes_repository_changed -eq 0 ]]; then
+    update_kubernetes_list
+    kubernetes_package=$(pick_version)
+  fi
+  if [[ -z $kubernetes_package ]]; then
     found=$(available_versions | tr '\n' ' ')
     die "Kubernetes $KUBERNETES_VERSION is not in $KUBERNETES_APT_REPO (available: ${found:-none})"
   fi
-  printf '%s\n' "$target"
 }
 
 # Installs these of kubelet, kubeadm and kubectl at the package version $1 unless they have it, and

@@ -115,16 +115,22 @@ public final class StandInNode implements ScriptRunner {
                 // A careless script: the token on both streams. Nothing of it may reach the console or a log.
                 sink.line(name, LineSink.Stream.STDOUT, "created bootstrap token " + token);
                 sink.line(name, LineSink.Stream.STDERR, "token secret: " + token.substring(7));
-                results.put("JOIN_COMMAND_FILE", ("kubeadm join " + ENDPOINT + " --token " + token
+                String endpoint = request.environment().getOrDefault("CONTROL_PLANE_ENDPOINT", ENDPOINT);
+                results.put("JOIN_COMMAND_FILE", ("kubeadm join " + endpoint + " --token " + token
                         + " --discovery-token-ca-cert-hash " + CA_HASH + "\n").getBytes(StandardCharsets.UTF_8));
-                sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_INIT_RESULT state=initialized endpoint=" + ENDPOINT
-                        + " ca_cert_hash=" + CA_HASH + " kubernetes_version=v1.35.0 token_id=" + token.substring(0, 6));
+                sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_INIT_RESULT state=initialized endpoint=" + endpoint
+                        + " ca_cert_hash=" + CA_HASH + " kubernetes_version=v1.35.0 token_id=" + token.substring(0, 6)
+                        + " certificates_uploaded=" + files.containsKey("CERTIFICATE_KEY_FILE"));
             }
             case "kubeadm-join.sh" -> {
-                sink.line(name, LineSink.Stream.STDOUT, "joining with: " + files.get("JOIN_COMMAND_FILE"));
-                sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_JOIN_RESULT state=joined endpoint=" + ENDPOINT
-                        + " ca_cert_hash=" + CA_HASH + " control_plane=false");
+                String command = files.get("JOIN_COMMAND_FILE");
+                sink.line(name, LineSink.Stream.STDOUT, "joining with: " + command);
+                String endpoint = command.startsWith("kubeadm join ") ? command.split(" ")[2] : ENDPOINT;
+                sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_JOIN_RESULT state=joined endpoint=" + endpoint
+                        + " ca_cert_hash=" + CA_HASH + " control_plane=" + command.contains("--control-plane"));
             }
+            case "api-load-balancer.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_LOAD_BALANCER_RESULT state=configured"
+                    + " endpoint=127.0.0.1:8443 servers=" + request.environment().get("API_SERVERS").split(",").length);
             case "delete-join-token.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_TOKEN_DELETE_RESULT state=deleted token_id="
                     + request.environment().get("JOIN_TOKEN_ID"));
             case "renew-certificates.sh" -> sink.line(name, LineSink.Stream.STDOUT, "KUBEADM_CERTS_RESULT state="

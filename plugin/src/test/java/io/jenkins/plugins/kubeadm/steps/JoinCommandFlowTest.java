@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -95,6 +96,47 @@ public class JoinCommandFlowTest {
 
         for (String secret : List.of(token, token.substring(7), secondToken, secondToken.substring(7))) {
             assertEquals(List.of(), filesContaining(j.jenkins.getRootDir().toPath(), secret));
+        }
+    }
+
+    @Test
+    public void withThreeControlPlanesTheCertificateKeyReachesTheJoiningOnesOnlyAndNoConsoleLogOrJenkinsHome() throws Exception {
+        j.waitOnline(j.createSlave("cp2", "k8s-control-plane", null));
+        j.waitOnline(j.createSlave("cp3", "k8s-control-plane", null));
+        WorkflowJob p = j.createProject(WorkflowJob.class, "ha");
+        p.setDefinition(new CpsFlowDefinition("kubeadmInit(label: 'k8s-control-plane', apiServerLoadBalancer: 'haproxy')\n"
+                + "joinWorkers(label: 'k8s-worker')\n", true));
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+
+        StandInNode.Received init = StandInNodes.node("cp1").received().stream().filter(r -> r.script().equals("kubeadm-init.sh"))
+                .findFirst().orElseThrow();
+        String key = init.privateFiles().get("CERTIFICATE_KEY_FILE");
+        assertTrue(String.valueOf(key), key != null && key.matches("[0-9a-f]{64}"));
+        assertEquals("127.0.0.1:8443", init.environment().get("CONTROL_PLANE_ENDPOINT"));
+        for (String cp : List.of("cp2", "cp3")) {
+            StandInNode.Received join = StandInNodes.node(cp).received().stream().filter(r -> r.script().equals("kubeadm-join.sh"))
+                    .findFirst().orElseThrow();
+            assertTrue(cp, join.privateFiles().get("JOIN_COMMAND_FILE").contains("--control-plane --certificate-key " + key));
+        }
+        for (String worker : List.of("worker1", "worker2")) {
+            StandInNode.Received join = StandInNodes.node(worker).received().stream().filter(r -> r.script().equals("kubeadm-join.sh"))
+                    .findFirst().orElseThrow();
+            assertFalse(worker, join.privateFiles().get("JOIN_COMMAND_FILE").contains("--certificate-key"));
+            assertEquals(worker + " forwards to the three API servers", List.of("api-load-balancer.sh", "kubeadm-join.sh"),
+                    StandInNodes.node(worker).scripts());
+        }
+        // The joining control planes' stand-ins print their join command, as a careless script might: it is masked.
+        j.assertLogNotContains(key, b);
+        assertEquals(List.of(), filesContaining(j.jenkins.getRootDir().toPath(), key));
+        assertEquals(List.of(), filesContaining(j.jenkins.getRootDir().toPath(), key.substring(0, 32)));
+
+        // Two control planes cannot keep etcd's quorum through one failure: refused before any node is touched.
+        StandInNodes.reset();
+        j.jenkins.removeNode(j.jenkins.getNode("cp3"));
+        WorkflowRun refused = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
+        j.assertLogContains("label: names 2 control planes (accepted: one control plane, or an odd number such as 3 or 5", refused);
+        for (String cp : List.of("cp1", "cp2")) {
+            assertEquals(cp, List.of(), StandInNodes.node(cp).scripts());
         }
     }
 
