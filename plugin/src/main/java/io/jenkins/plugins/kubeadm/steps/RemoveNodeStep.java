@@ -116,7 +116,6 @@ public final class RemoveNodeStep extends ClusterStep {
         }
     }
 
-
     private static final class Execution extends KubeadmStepExecution<Void> {
         private static final long serialVersionUID = 1L;
         private final transient RemoveNodeStep step;

@@ -44,7 +44,7 @@ public class UpgradeClusterStepTest {
         if (work instanceof UpgradeClusterStep.SurveyWork) {
             return Stream.of("cp1", "worker1", "worker2").map(n -> {
                 String kubelet = StandInNodes.node(n).kubelet.substring(1);
-                return n + " " + kubelet + " " + (n.startsWith("cp") ? kubelet : "-") + " ready schedulable -;";
+                return n + " " + kubelet + " " + (n.startsWith("cp") ? kubelet : "-") + " -;";
             }).collect(Collectors.joining());
         }
         return work instanceof UpgradeClusterStep.DrainBlockersWork ? "" : "done";

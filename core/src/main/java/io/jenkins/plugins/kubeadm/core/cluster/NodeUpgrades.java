@@ -69,8 +69,7 @@ final class NodeUpgrades implements UpgradeApi {
                 throw new ClusterStepException(STEP + ": the Node " + name + " reports the kubelet version '" + reported
                         + "', which is no Kubernetes release");
             }
-            states.add(new UpgradeSurvey.NodeState(name, kubelet, apiServers.get(name), ready(node),
-                    Boolean.TRUE.equals(node.getSpec() == null ? null : node.getSpec().getUnschedulable()), upgradingTo(node)));
+            states.add(new UpgradeSurvey.NodeState(name, kubelet, apiServers.get(name), upgradingTo(node)));
         }
         return new UpgradeSurvey(states);
     }

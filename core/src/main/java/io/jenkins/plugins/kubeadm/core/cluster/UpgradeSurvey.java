@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * What upgradeCluster learns from the API server before it changes anything, and again when it runs
  * a second time: each Node's kubelet release, its API server's release when it is a control plane
- * (from the kube-apiserver static pod's image), whether it is Ready and cordoned, and whether an
- * earlier upgradeCluster cordoned it and has not finished with it. It travels from an agent to the
+ * (from the kube-apiserver static pod's image), and whether an earlier upgradeCluster cordoned it and
+ * has not finished with it. It travels from an agent to the
  * controller as {@link #encode() one line of text} and is read back strictly.
  */
 public record UpgradeSurvey(List<NodeState> nodes) {
@@ -22,7 +22,7 @@ public record UpgradeSurvey(List<NodeState> nodes) {
      * @param apiServer   the release of the API server on this node; null when it runs none
      * @param upgradingTo the release an unfinished upgradeCluster cordoned it for; null when none did
      */
-    public record NodeState(String name, Release kubelet, Release apiServer, boolean ready, boolean unschedulable, Release upgradingTo) {
+    public record NodeState(String name, Release kubelet, Release apiServer, Release upgradingTo) {
 
         public NodeState {
             if (!Validators.isObjectName(name) || kubelet == null) {
@@ -59,13 +59,12 @@ public record UpgradeSurvey(List<NodeState> nodes) {
         return map;
     }
 
-    /** One line: per Node {@code NAME KUBELET APISERVER|- ready|not-ready cordoned|schedulable UPGRADING-TO|-}, each ended by ';'. */
+    /** One line: per Node {@code NAME KUBELET APISERVER|- UPGRADING-TO|-}, each ended by ';'. */
     public String encode() {
         StringBuilder text = new StringBuilder();
         for (NodeState n : nodes) {
             text.append(n.name()).append(' ').append(n.kubelet()).append(' ').append(n.apiServer() == null ? "-" : n.apiServer())
-                    .append(n.ready() ? " ready" : " not-ready").append(n.unschedulable() ? " cordoned " : " schedulable ")
-                    .append(n.upgradingTo() == null ? "-" : n.upgradingTo()).append(';');
+                    .append(' ').append(n.upgradingTo() == null ? "-" : n.upgradingTo()).append(';');
         }
         return text.toString();
     }
@@ -78,11 +77,10 @@ public record UpgradeSurvey(List<NodeState> nodes) {
                 continue;
             }
             String[] f = line.split(" ", -1);
-            if (f.length != 6 || !List.of("ready", "not-ready").contains(f[3]) || !List.of("cordoned", "schedulable").contains(f[4])) {
+            if (f.length != 4) {
                 throw new IllegalArgumentException("not a line of an upgrade survey");
             }
-            nodes.add(new NodeState(f[0], release(f[1]), f[2].equals("-") ? null : release(f[2]), f[3].equals("ready"),
-                    f[4].equals("cordoned"), f[5].equals("-") ? null : release(f[5])));
+            nodes.add(new NodeState(f[0], release(f[1]), f[2].equals("-") ? null : release(f[2]), f[3].equals("-") ? null : release(f[3])));
         }
         return new UpgradeSurvey(nodes);
     }

@@ -19,11 +19,11 @@ class UpgradeSurveyTest {
 
     @Test
     void travelsAsOneLineAndReadsBackTheSame() {
-        UpgradeSurvey survey = new UpgradeSurvey(List.of(new UpgradeSurvey.NodeState("cp1", V1262, V1262, true, false, null),
-                new UpgradeSurvey.NodeState("worker1", V1261, null, false, true, V1262)));
+        UpgradeSurvey survey = new UpgradeSurvey(List.of(new UpgradeSurvey.NodeState("cp1", V1262, V1262, null),
+                new UpgradeSurvey.NodeState("worker1", V1261, null, V1262)));
         String line = survey.encode();
         assertFalse(line.contains("\n"), line);
-        assertEquals("cp1 1.26.2 1.26.2 ready schedulable -;worker1 1.26.1 - not-ready cordoned 1.26.2;", line);
+        assertEquals("cp1 1.26.2 1.26.2 -;worker1 1.26.1 - 1.26.2;", line);
         assertEquals(survey, UpgradeSurvey.decode(line));
         assertEquals(Map.of("cp1", V1262), survey.apiServers());
         assertEquals(V1261, survey.kubelets().get("worker1"));
@@ -32,17 +32,16 @@ class UpgradeSurveyTest {
 
     @Test
     void aNodeRunsTheReleaseOnlyWhenNoEarlierUpgradeLeftItCordoned() {
-        assertTrue(new UpgradeSurvey.NodeState("cp1", V1262, V1262, true, false, null).runs(V1262));
-        assertFalse(new UpgradeSurvey.NodeState("cp1", V1262, V1261, true, false, null).runs(V1262), "its API server is behind");
-        assertFalse(new UpgradeSurvey.NodeState("w1", V1262, null, true, true, V1262).runs(V1262), "left cordoned by a run that stopped");
-        assertTrue(new UpgradeSurvey.NodeState("w1", V1262, null, true, true, null).runs(V1262), "cordoned by someone else: done");
+        assertTrue(new UpgradeSurvey.NodeState("cp1", V1262, V1262, null).runs(V1262));
+        assertFalse(new UpgradeSurvey.NodeState("cp1", V1262, V1261, null).runs(V1262), "its API server is behind");
+        assertFalse(new UpgradeSurvey.NodeState("w1", V1262, null, V1262).runs(V1262), "left cordoned by a run that stopped");
+        assertTrue(new UpgradeSurvey.NodeState("w1", V1262, null, null).runs(V1262), "cordoned by someone else, or never: done");
     }
 
     @Test
     void anythingElseIsRefused() {
-        for (String bad : new String[] {"cp1 1.26.2 1.26.2 ready schedulable", "cp1 1.26.2 1.26.2 ready schedulable - extra;",
-                "cp1 v1.26.2 1.26.2 ready schedulable -;", "CP_1 1.26.2 - ready schedulable -;", "cp1 1.26.2 - sleepy schedulable -;",
-                "cp1 1.26.2 - ready schedulable 1.26;", "cp1 1.26.2 - ready sometimes -;"}) {
+        for (String bad : new String[] {"cp1 1.26.2 1.26.2", "cp1 1.26.2 1.26.2 - extra;", "cp1 v1.26.2 1.26.2 -;", "CP_1 1.26.2 - -;",
+                "cp1 1.26.2 - 1.26;", "cp1 1.26.2 soon -;", "cp1 - - -;"}) {
             assertThrows(IllegalArgumentException.class, () -> UpgradeSurvey.decode(bad), bad);
         }
         assertEquals(List.of(), UpgradeSurvey.decode("").nodes());

@@ -55,7 +55,7 @@ class UpgradeClusterPhaseTest {
         @Override
         public UpgradeSurvey survey() {
             return new UpgradeSurvey(nodes.stream().map(n -> new UpgradeSurvey.NodeState(n.nodeName(), Release.reported(n.kubelet),
-                    Release.reported(n.apiServer), true, upgrading.containsKey(n.nodeName()), upgrading.get(n.nodeName()))).toList());
+                    Release.reported(n.apiServer), upgrading.get(n.nodeName()))).toList());
         }
 
         @Override
